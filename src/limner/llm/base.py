@@ -1,0 +1,162 @@
+"""The one small LLM interface every backend implements.
+
+A backend subclasses :class:`LLM` and implements :meth:`LLM._generate`: messages (or, for base
+models, a raw prompt) in, text out, optionally constrained by a JSON schema. Everything else —
+validation against a pydantic model, bounded retries with the validation error, the disk cache —
+lives here once, so that ``chat()`` behaves the same on every backend.
+
+Base models (the embedded Gemma-270M) are given few-shot prompts via :meth:`LLM.complete`; chat
+models get instructions via :meth:`LLM.chat`. ``kind`` tells callers which one a backend is.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar, overload
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import LLMOutputError
+
+T = TypeVar("T", bound=BaseModel)
+Schema = type[BaseModel] | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Message:
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"role": self.role, "content": self.content}
+
+
+@dataclass(frozen=True)
+class GenerateArgs:
+    """The arguments of one backend call; also the cache key's content."""
+
+    messages: tuple[Message, ...] | None  # chat form
+    prompt: str | None  # raw completion form (base models)
+    json_schema: dict[str, Any] | None
+    seed: int
+    temperature: float
+    max_tokens: int
+    stop: tuple[str, ...] = field(default_factory=tuple)
+
+
+def schema_dict(schema: Schema | None) -> dict[str, Any] | None:
+    if schema is None:
+        return None
+    if isinstance(schema, dict):
+        return schema
+    return schema.model_json_schema()
+
+
+def validate_reply(raw: str, schema: Schema) -> Any:
+    """Parse ``raw`` as JSON and validate it against ``schema``; raise ValueError with the reason."""
+    text = raw.strip()
+    if text.startswith("```"):  # tolerate a fenced reply, nothing looser
+        text = text.strip("`")
+        text = text[text.find("\n") + 1 :] if "\n" in text else text
+        text = text.rsplit("```", 1)[0] if "```" in text else text
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"reply is not valid JSON: {exc.msg} at position {exc.pos}") from None
+    if isinstance(schema, dict):
+        from ._jsonschema import check
+
+        check(data, schema)  # raises ValueError
+        return data
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        errs = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors()[:5]
+        )
+        raise ValueError(f"reply does not match the schema: {errs}") from None
+
+
+class LLM(ABC):
+    """Base class for LLM backends. Subclasses set ``id`` and implement ``_generate``."""
+
+    id: str = ""
+    kind: Literal["base", "chat"] = "chat"
+    max_retries: int = 2
+
+    def __init__(self, model: str | None = None, cache: Any = None):
+        self.model = model or ""
+        self.cache = cache  # an LLMCache or None
+
+    # -- implemented by backends ------------------------------------------------------------
+    @abstractmethod
+    def _generate(self, args: GenerateArgs) -> str:
+        """Run one call. ``args.json_schema``, when set, must constrain decoding if possible."""
+
+    # -- public API ---------------------------------------------------------------------------
+    @overload
+    def chat(self, messages: list[Message] | str, *, schema: type[T], **kw: Any) -> T: ...
+    @overload
+    def chat(self, messages: list[Message] | str, *, schema: dict[str, Any], **kw: Any) -> Any: ...
+    @overload
+    def chat(self, messages: list[Message] | str, *, schema: None = None, **kw: Any) -> str: ...
+
+    def chat(self, messages, *, schema=None, seed=0, temperature=0.0, max_tokens=512, stop=None):
+        """Chat messages in; text out, or a validated object when ``schema`` is given."""
+        if isinstance(messages, str):
+            messages = [Message("user", messages)]
+        return self._run(tuple(messages), None, schema, seed, temperature, max_tokens, stop)
+
+    def complete(self, prompt: str, *, schema=None, seed=0, temperature=0.0, max_tokens=512, stop=None):
+        """Raw text completion (few-shot prompts for base models); same validation as chat."""
+        return self._run(None, prompt, schema, seed, temperature, max_tokens, stop)
+
+    # -- shared machinery ---------------------------------------------------------------------
+    def _call(self, args: GenerateArgs) -> str:
+        if self.cache is not None:
+            hit = self.cache.get(self, args)
+            if hit is not None:
+                return hit
+        out = self._generate(args)
+        if self.cache is not None:
+            self.cache.put(self, args, out)
+        return out
+
+    def _run(self, messages, prompt, schema, seed, temperature, max_tokens, stop):
+        js = schema_dict(schema)
+        args = GenerateArgs(messages, prompt, js, int(seed), float(temperature), int(max_tokens),
+                            tuple(stop or ()))
+        raw = self._call(args)
+        if schema is None:
+            return raw
+        errors: list[str] = []
+        for attempt in range(self.max_retries + 1):
+            try:
+                return validate_reply(raw, schema)
+            except ValueError as exc:
+                errors.append(str(exc))
+                if attempt == self.max_retries:
+                    break
+                args = self._retry_args(args, raw, str(exc), attempt)
+                raw = self._call(args)
+        raise LLMOutputError(
+            f"{self.id} reply did not match the schema after {self.max_retries + 1} tries: {errors[-1]}",
+            raw=raw,
+            errors=errors,
+        )
+
+    def _retry_args(self, args: GenerateArgs, raw: str, error: str, attempt: int) -> GenerateArgs:
+        """Ask again, showing the model its reply and the validation error; new seed each time."""
+        fix = f"Your reply was invalid: {error}. Reply again with only valid JSON for the schema."
+        if args.messages is not None:
+            msgs = args.messages + (Message("assistant", raw[:2000]), Message("user", fix))
+            return GenerateArgs(msgs, None, args.json_schema, args.seed + attempt + 1,
+                                args.temperature, args.max_tokens, args.stop)
+        return GenerateArgs(None, args.prompt, args.json_schema, args.seed + attempt + 1,
+                            max(args.temperature, 0.3), args.max_tokens, args.stop)
+
+    def describe(self) -> dict[str, str]:
+        """For records and `limner doctor`."""
+        return {"backend": self.id, "model": self.model, "kind": self.kind}
