@@ -18,7 +18,7 @@ from typing import Any, Literal, TypeVar, overload
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import LLMOutputError
+from ..errors import InputError, LLMOutputError
 
 T = TypeVar("T", bound=BaseModel)
 Schema = type[BaseModel] | dict[str, Any]
@@ -90,6 +90,12 @@ class LLM(ABC):
         self.model = model or ""
         self.cache = cache  # an LLMCache or None
 
+    @classmethod
+    def from_settings(cls, settings: Any, *, base_url: str | None = None, model: str | None = None,
+                      api_key: str | None = None, cache: Any = None, **options: Any) -> "LLM":
+        """Build from :class:`limner.config.Settings` (used by ``get_llm``); backends override."""
+        return cls(model=model, cache=cache, **options)
+
     # -- implemented by backends ------------------------------------------------------------
     @abstractmethod
     def _generate(self, args: GenerateArgs) -> str:
@@ -107,6 +113,7 @@ class LLM(ABC):
         """Chat messages in; text out, or a validated object when ``schema`` is given."""
         if isinstance(messages, str):
             messages = [Message("user", messages)]
+        messages = [m if isinstance(m, Message) else Message(m["role"], m["content"]) for m in messages]
         return self._run(tuple(messages), None, schema, seed, temperature, max_tokens, stop)
 
     def complete(self, prompt: str, *, schema=None, seed=0, temperature=0.0, max_tokens=512, stop=None):
@@ -114,33 +121,45 @@ class LLM(ABC):
         return self._run(None, prompt, schema, seed, temperature, max_tokens, stop)
 
     # -- shared machinery ---------------------------------------------------------------------
-    def _call(self, args: GenerateArgs) -> str:
+    def _call(self, args: GenerateArgs) -> tuple[str, bool]:
+        """One reply for ``args``: (text, came_from_cache)."""
         if self.cache is not None:
             hit = self.cache.get(self, args)
             if hit is not None:
-                return hit
-        out = self._generate(args)
-        if self.cache is not None:
-            self.cache.put(self, args, out)
-        return out
+                return hit, True
+        return self._generate(args), False
+
+    def _store(self, args: GenerateArgs, text: str, cached: bool) -> None:
+        if self.cache is not None and not cached:
+            self.cache.put(self, args, text)
 
     def _run(self, messages, prompt, schema, seed, temperature, max_tokens, stop):
+        if messages is not None and not any(m.content.strip() for m in messages):
+            raise InputError("the messages are empty")
+        if prompt is not None and not prompt.strip():
+            raise InputError("the prompt is empty")
+        if int(max_tokens) < 1:
+            raise InputError(f"max_tokens must be at least 1, got {max_tokens}")
         js = schema_dict(schema)
         args = GenerateArgs(messages, prompt, js, int(seed), float(temperature), int(max_tokens),
                             tuple(stop or ()))
-        raw = self._call(args)
+        raw, cached = self._call(args)
         if schema is None:
+            self._store(args, raw, cached)
             return raw
         errors: list[str] = []
         for attempt in range(self.max_retries + 1):
             try:
-                return validate_reply(raw, schema)
+                out = validate_reply(raw, schema)
             except ValueError as exc:
                 errors.append(str(exc))
                 if attempt == self.max_retries:
                     break
                 args = self._retry_args(args, raw, str(exc), attempt)
-                raw = self._call(args)
+                raw, cached = self._call(args)
+            else:
+                self._store(args, raw, cached)  # only replies that validated are cached
+                return out
         raise LLMOutputError(
             f"{self.id} reply did not match the schema after {self.max_retries + 1} tries: {errors[-1]}",
             raw=raw,
@@ -157,6 +176,28 @@ class LLM(ABC):
         return GenerateArgs(None, args.prompt, args.json_schema, args.seed + attempt + 1,
                             max(args.temperature, 0.3), args.max_tokens, args.stop)
 
+    def cache_identity(self) -> dict[str, Any]:
+        """What distinguishes this backend's replies in the cache key (backends add e.g. a URL)."""
+        return {"backend": self.id, "model": self.model, "kind": self.kind}
+
     def describe(self) -> dict[str, str]:
         """For records and `limner doctor`."""
         return {"backend": self.id, "model": self.model, "kind": self.kind}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} id={self.id!r} model={self.model!r} kind={self.kind!r}>"
+
+
+def render_transcript(messages: tuple[Message, ...] | list[Message]) -> tuple[str, tuple[str, ...]]:
+    """Render chat messages as a plain-text transcript for a *base* model.
+
+    Returns ``(prompt, stop)``: the prompt ends with ``"Assistant:"`` so the model writes the next
+    turn, and ``stop`` ends that turn before the model invents the user's next line.
+    """
+    names = {"system": "", "user": "User", "assistant": "Assistant"}
+    parts = []
+    for m in messages:
+        text = m.content.strip()
+        parts.append(text if m.role == "system" else f"{names[m.role]}: {text}")
+    prompt = "\n\n".join(parts) + "\n\nAssistant:"
+    return prompt, ("\nUser:", "\n\nUser", "\nAssistant:")
