@@ -1,0 +1,280 @@
+"""The planner: request -> :class:`PlanResult` (LLM plan, verified and repaired; or the rules engine).
+
+Flow (one entry, :func:`plan`):
+
+1. :func:`parse_request` extracts the checkable constraints (no LLM);
+2. ``planner="rules"``: the rules layout engine builds the plan (valid by construction);
+   otherwise the LLM writes a compact layout (names, colours, integer boxes on a 100x100 grid —
+   few tokens for the 270M base model; few-shot for base models, instructions for chat models;
+   schema-constrained and validated by :mod:`limner.llm`), converted to a :class:`Layout`;
+3. :func:`verify` checks it; ``llm_only_ok`` records whether the LLM's own plan passed;
+4. failures go back to the LLM once with the specific violations, then to the deterministic
+   :func:`repair_layout`. Every change is recorded in ``PlanResult.repairs``.
+
+With ``format="tikz"`` and an LLM, the LLM writes a TikZ-subset program (as Control-GPT does),
+which the safe interpreter turns into a layout; the rest is the same.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from functools import lru_cache
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import InputError, LLMError, LLMOutputError, MissingExtraError
+from ..schema import Layout, SceneObject
+from .layout_engine import caption_for, rules_layout
+from .lexicon import canonical_color, singularize
+from .parse import parse_request
+from .repair import repair_layout
+from .types import Constraints, PlanResult, Repair
+from .verify import MAX_OBJECTS, verify
+
+FORMATS = ("json", "tikz")
+GRID = 100
+
+
+class LLMObject(BaseModel):
+    """One object as the LLM writes it: integer box on a 100x100 grid, origin top-left."""
+
+    model_config = ConfigDict(extra="ignore")
+    name: str = Field(min_length=1, max_length=40)
+    color: str | None = Field(default=None, max_length=20)
+    box: list[Annotated[int, Field(ge=0, le=GRID)]] = Field(min_length=4, max_length=4)
+
+
+class LLMLayout(BaseModel):
+    """The compact layout schema sent to the LLM for constrained decoding."""
+
+    model_config = ConfigDict(extra="ignore")
+    objects: list[LLMObject] = Field(max_length=MAX_OBJECTS)
+
+
+FEW_SHOT = """Layouts on a 100x100 canvas: x grows to the right, y grows downwards. One box [x0, y0, x1, y1] per object; "three cats" means three boxes.
+
+Request: a red circle to the left of two blue squares
+Layout: {"objects": [{"name": "circle", "color": "red", "box": [6, 38, 32, 64]}, {"name": "square", "color": "blue", "box": [58, 12, 84, 38]}, {"name": "square", "color": "blue", "box": [58, 60, 84, 86]}]}
+
+Request: a photo of a dog above a green car
+Layout: {"objects": [{"name": "dog", "color": null, "box": [35, 6, 65, 40]}, {"name": "car", "color": "green", "box": [18, 56, 82, 90]}]}
+
+Request: three yellow stars
+Layout: {"objects": [{"name": "star", "color": "yellow", "box": [5, 36, 30, 61]}, {"name": "star", "color": "yellow", "box": [38, 36, 63, 61]}, {"name": "star", "color": "yellow", "box": [70, 36, 95, 61]}]}
+
+Request: a photo of a bird right of a purple cup
+Layout: {"objects": [{"name": "bird", "color": null, "box": [60, 30, 92, 62]}, {"name": "cup", "color": "purple", "box": [8, 34, 36, 66]}]}
+
+"""
+
+FIX_SHOT = """Request: two red circles left of a blue square
+Layout: {"objects": [{"name": "circle", "color": "red", "box": [60, 30, 85, 55]}, {"name": "square", "color": "green", "box": [10, 30, 40, 60]}]}
+Problems: needs 2 red circle(s), has 1; square should have color blue; circle should be left of square
+Fixed layout: {"objects": [{"name": "circle", "color": "red", "box": [6, 12, 32, 38]}, {"name": "circle", "color": "red", "box": [6, 60, 32, 86]}, {"name": "square", "color": "blue", "box": [58, 34, 88, 64]}]}
+
+"""
+
+CHAT_SYSTEM = ("You plan image layouts. Reply with JSON only: {\"objects\": [{\"name\": noun (singular), "
+               "\"color\": colour or null, \"box\": [x0, y0, x1, y1]}]} with integer coordinates on a "
+               "100x100 canvas, origin top-left (x right, y down). One box per object instance. "
+               "Respect every count, colour and spatial relation in the request; boxes must not overlap much.")
+
+
+def _max_tokens(c: Constraints) -> int:
+    return min(40 + 26 * max(c.total, 1) + 10, 460)
+
+
+def llm_reply_to_layout(reply: LLMLayout, width: int, height: int) -> tuple[Layout, list[Repair]]:
+    """Convert the LLM's compact reply into a :class:`Layout` (names singular, boxes normalized)."""
+    fixes: list[Repair] = []
+    objects = []
+    for o in reply.objects[:MAX_OBJECTS]:
+        name = singularize(" ".join(o.name.lower().split())) or "object"
+        color = canonical_color(o.color.strip()) if o.color and o.color.strip().lower() not in ("null", "none") else None
+        attrs = [] if not o.color or color or o.color.strip().lower() in ("null", "none") else [o.color.strip().lower()[:20]]
+        x0, y0, x1, y1 = o.box
+        x0, x1 = sorted((x0, x1))
+        y0, y1 = sorted((y0, y1))
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            fixes.append(Repair(stage="normalize", kind="resize", message=f"widened the empty box of {name}"))
+            x0, x1 = min(x0, GRID - 2), max(x1, min(x0, GRID - 2) + 2)
+            y0, y1 = min(y0, GRID - 2), max(y1, min(y0, GRID - 2) + 2)
+        objects.append(SceneObject(name=name, color=color, attributes=attrs,
+                                   box=(x0 / GRID, y0 / GRID, x1 / GRID, y1 / GRID)))
+    return Layout(width=width, height=height, objects=objects), fixes
+
+
+def layout_to_compact(layout: Layout) -> str:
+    objs = [{"name": o.name, "color": o.color, "box": [round(v * GRID) for v in o.box]} for o in layout.objects]
+    return json.dumps({"objects": objs})
+
+
+def _ask_llm(llm: Any, prompt: str, c: Constraints, seed: int, temperature: float) -> LLMLayout:
+    if getattr(llm, "kind", "chat") == "base":
+        text = FEW_SHOT + f"Request: {prompt}\nLayout:"
+        return llm.complete(text, schema=LLMLayout, seed=seed, temperature=temperature,
+                            max_tokens=_max_tokens(c), stop=["\n"])
+    from ..llm.base import Message
+
+    return llm.chat([Message("system", CHAT_SYSTEM), Message("user", prompt)], schema=LLMLayout,
+                    seed=seed, temperature=temperature, max_tokens=_max_tokens(c) + 100)
+
+
+def _ask_llm_fix(llm: Any, prompt: str, c: Constraints, layout: Layout, problems: list[str],
+                 seed: int, temperature: float) -> LLMLayout:
+    probs = "; ".join(problems[:4])
+    if getattr(llm, "kind", "chat") == "base":
+        text = (FIX_SHOT + f"Request: {prompt}\nLayout: {layout_to_compact(layout)}\n"
+                f"Problems: {probs}\nFixed layout:")
+        return llm.complete(text, schema=LLMLayout, seed=seed + 1, temperature=temperature,
+                            max_tokens=_max_tokens(c), stop=["\n"])
+    from ..llm.base import Message
+
+    msgs = [Message("system", CHAT_SYSTEM), Message("user", prompt),
+            Message("assistant", layout_to_compact(layout)),
+            Message("user", f"This layout has problems: {probs}. Reply with the corrected layout JSON.")]
+    return llm.chat(msgs, schema=LLMLayout, seed=seed + 1, temperature=temperature,
+                    max_tokens=_max_tokens(c) + 100)
+
+
+@lru_cache(maxsize=4)
+def _load_llm(backend: str, base_url: str | None, model: str | None, cache: bool | None) -> Any:
+    from ..llm import get_llm
+
+    return get_llm(backend, base_url=base_url, model=model, cache=cache)
+
+
+def _decorate(layout: Layout, c: Constraints, prompt: str) -> Layout:
+    """Fill in captions, background and the scene caption the compact LLM schema leaves out."""
+    objs = []
+    for o in layout.objects:
+        if o.caption:
+            objs.append(o)
+            continue
+        spec = next((s for s in c.objects if s.name == o.name), None)
+        if spec is not None and (o.color or None) == spec.color:
+            cap = caption_for(spec)
+        else:
+            body = " ".join([w for w in (o.size, o.color, o.texture) if w] + o.attributes + [o.name])
+            cap = ("an " if body[:1] in "aeiou" else "a ") + body
+        objs.append(o.model_copy(update={"caption": cap}))
+    return layout.model_copy(update={"objects": objs,
+                                     "background": layout.background or c.background or "plain",
+                                     "caption": layout.caption or prompt})
+
+
+def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int = 0,
+         format: str = "json", width: int = 512, height: int = 512, base_url: str | None = None,
+         model: str | None = None, cache: bool | None = None, llm_repair_rounds: int = 1,
+         temperature: float = 0.0) -> PlanResult:
+    """Plan a layout for ``prompt``.
+
+    ``planner``: "rules" (no LLM), or an LLM backend id ("embedded", "openai", "llamacpp"); an
+    ``llm`` object given directly is used as is. When the embedded LLM is not installed, the rules
+    planner is used and a note says so. ``format="tikz"`` also returns the plan as a TikZ program
+    (written by the LLM when there is one).
+    """
+    t0 = time.perf_counter()
+    if format not in FORMATS:
+        raise InputError(f"unknown plan format {format!r}; use one of: {', '.join(FORMATS)}")
+    if not (8 <= int(width) <= 8192 and 8 <= int(height) <= 8192):
+        raise InputError(f"canvas {width}x{height} is out of range (8..8192 pixels a side)")
+    if not isinstance(seed, int) or seed < 0:
+        raise InputError(f"seed must be a non-negative integer, not {seed!r}")
+    c = parse_request(prompt)
+    notes: list[str] = list(c.notes)
+    planner = (planner or "embedded").strip().lower()
+    if llm is None and planner != "rules":
+        try:
+            llm = _load_llm(planner, base_url, model, cache)
+        except (MissingExtraError, ImportError) as exc:
+            if planner != "embedded":
+                raise
+            notes.append(f"the embedded LLM is not available ({exc}); used the rules planner")
+            llm = None
+
+    if llm is None:
+        if not c.objects:
+            raise InputError(f"found nothing to draw in {c.prompt!r}: name at least one object, "
+                             "e.g. 'a red circle above a blue square'")
+        eng_notes: list[str] = []
+        layout = rules_layout(c, seed=seed, width=width, height=height, notes=eng_notes)
+        res = PlanResult(layout=layout, constraints=c, source="rules", notes=notes + eng_notes,
+                         repairs=[Repair(stage="rules", kind="note", message=n) for n in eng_notes])
+    else:
+        try:
+            res = _plan_with_llm(prompt, c, llm, seed=seed, width=width, height=height, format=format,
+                                 rounds=llm_repair_rounds, temperature=temperature, notes=notes)
+        except MissingExtraError as exc:  # the runtime is imported lazily, at the first call
+            if planner != "embedded" or not c.objects:
+                raise
+            notes.append(f"the embedded LLM is not available ({exc}); used the rules planner")
+            return plan(prompt, planner="rules", seed=seed, format=format, width=width, height=height)._with_notes(notes, t0)
+    res.violations = verify(res.layout, c)
+    if format == "tikz" and res.tikz is None:
+        from .tikz import layout_to_tikz
+
+        res.tikz = layout_to_tikz(res.layout)
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _first_llm_layout(prompt: str, c: Constraints, llm: Any, *, seed: int, width: int, height: int,
+                      format: str, temperature: float, repairs: list[Repair]) -> tuple[Layout | None, str | None]:
+    if format == "tikz":
+        from .tikz import ask_llm_tikz, tikz_to_layout
+
+        try:
+            src = ask_llm_tikz(llm, prompt, c, seed=seed, temperature=temperature)
+            lay = tikz_to_layout(src, width=width, height=height)
+            return lay, src
+        except (InputError, LLMOutputError) as exc:
+            repairs.append(Repair(stage="llm", kind="invalid", message=f"the LLM's TikZ was unusable: {exc}"))
+            return None, None
+    try:
+        reply = _ask_llm(llm, prompt, c, seed, temperature)
+    except LLMOutputError as exc:
+        repairs.append(Repair(stage="llm", kind="invalid", message=f"the LLM's reply was unusable: {exc}"))
+        return None, None
+    lay, fixes = llm_reply_to_layout(reply, width, height)
+    repairs.extend(fixes)
+    return lay, None
+
+
+def _plan_with_llm(prompt: str, c: Constraints, llm: Any, *, seed: int, width: int, height: int,
+                   format: str, rounds: int, temperature: float, notes: list[str]) -> PlanResult:
+    source = getattr(llm, "id", "") or type(llm).__name__
+    repairs: list[Repair] = []
+    layout, tikz_src = _first_llm_layout(prompt, c, llm, seed=seed, width=width, height=height,
+                                         format=format, temperature=temperature, repairs=repairs)
+    llm_first = layout
+    ok = layout is not None and not verify(layout, c)
+    for r in range(max(0, int(rounds))):
+        if layout is None or format == "tikz":
+            break
+        problems = verify(layout, c)
+        if not problems:
+            break
+        try:
+            reply = _ask_llm_fix(llm, prompt, c, layout, [p.message for p in problems], seed + r, temperature)
+        except (LLMOutputError, LLMError) as exc:
+            repairs.append(Repair(stage="llm", kind="invalid", message=f"the LLM's fix was unusable: {exc}"))
+            break
+        fixed, fixes = llm_reply_to_layout(reply, width, height)
+        if len(verify(fixed, c)) < len(problems):
+            repairs.append(Repair(stage="llm", kind="reask", message="asked the LLM again with: "
+                                  + "; ".join(p.message for p in problems[:4])))
+            repairs.extend(fixes)
+            layout = fixed
+    if layout is None:
+        layout = rules_layout(c, seed=seed, width=width, height=height)
+        repairs.append(Repair(stage="rules", kind="replace", message="used the rules layout"))
+    else:
+        layout, fixes = repair_layout(layout, c, seed=seed)
+        repairs.extend(fixes)
+    layout = _decorate(layout, c, c.prompt)
+    first = _decorate(llm_first, c, c.prompt) if llm_first is not None else None
+    return PlanResult(layout=layout, constraints=c, repairs=repairs, llm_only_ok=ok, llm_layout=first,
+                      source=source, tikz=tikz_src if tikz_src and not repairs else None, notes=notes)
