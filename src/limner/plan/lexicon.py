@@ -164,10 +164,14 @@ def singularize(word: str) -> str:
         return f"{head} {singularize(last)}"
     if w in INVARIANT or w in KNOWN_NOUNS or len(w) <= 3:
         return w
+    if w.endswith("s") and w[:-1] in KNOWN_NOUNS:
+        return w[:-1]
+    if w.endswith("es") and w[:-2] in KNOWN_NOUNS:
+        return w[:-2]
     if w.endswith("ies") and len(w) > 4:
         return w[:-3] + "y"
-    if w.endswith("ves") and len(w) > 4:
-        return w[:-3] + "f"
+    if w.endswith("ves") and len(w) > 4:  # knives/wolves/leaves are irregulars above
+        return w[:-1]
     if w.endswith(("sses", "xes", "ches", "shes", "zzes")):
         return w[:-2]
     if w.endswith("oes") and len(w) > 4:

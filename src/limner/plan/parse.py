@@ -85,19 +85,21 @@ class _NP:
 def _find_noun(words: list[str]) -> tuple[int, int, str] | None:
     """(start, end, noun-as-written) of the head noun, preferring known (multi-word) names."""
     best = None
-    for i in range(len(words)):
+    i = 0
+    while i < len(words):
         for key in _MULTI_NOUNS:
             n = len(key)
             cand = words[i:i + n]
             if len(cand) == n and (tuple(cand) == key or tuple(cand[:-1] + [lx.singularize(cand[-1])]) == key):
                 best = (i, i + n, " ".join(cand))
+                i += n
                 break
         else:
             w = words[i]
-            if w in lx.KNOWN_NOUNS or lx.singularize(w) in lx.KNOWN_NOUNS:
-                if lx.canonical_color(w) and i < len(words) - 1:
-                    continue  # "orange car": orange is a colour here
+            if (w in lx.KNOWN_NOUNS or lx.singularize(w) in lx.KNOWN_NOUNS) and not (
+                    lx.canonical_color(w) and i < len(words) - 1):  # "orange car": a colour here
                 best = (i, i + 1, w)
+            i += 1
     if best is not None:
         return best
     # unknown noun: the last content word (avoid -ing/-ly words if there is an earlier candidate)
@@ -147,6 +149,40 @@ def _parse_np(words: list[str]) -> _NP:
 
 def _np_is_place(np_: _NP) -> bool:
     return bool(set(np_.words) & {"background", "backdrop"}) or (np_.noun in PLACE_NOUNS)
+
+
+_AXIS = {"left of": ("x", False), "right of": ("x", True), "above": ("y", False),
+         "below": ("y", True), "in front of": ("z", False), "behind": ("z", True)}
+
+
+def _drop_contradictions(relations: list[Relation], notes: list[str]) -> list[Relation]:
+    """Drop a relation that contradicts earlier ones (a cycle on its axis), with a note."""
+    succ: dict[tuple[str, int], set[int]] = {}
+
+    def reaches(axis: str, a: int, b: int) -> bool:
+        seen, todo = set(), [a]
+        while todo:
+            x = todo.pop()
+            if x == b:
+                return True
+            if x not in seen:
+                seen.add(x)
+                todo.extend(succ.get((axis, x), ()))
+        return False
+
+    kept = []
+    for r in relations:
+        if r.relation not in _AXIS:
+            kept.append(r)
+            continue
+        axis, flip = _AXIS[r.relation]
+        a, b = (r.target, r.subject) if flip else (r.subject, r.target)
+        if reaches(axis, b, a):
+            notes.append(f"dropped '{r.relation}' between objects {r.subject} and {r.target}: it contradicts an earlier relation")
+            continue
+        succ.setdefault((axis, a), set()).add(b)
+        kept.append(r)
+    return kept
 
 
 def parse_request(prompt: str) -> Constraints:
@@ -260,6 +296,17 @@ def parse_request(prompt: str) -> Constraints:
                 excluded.append(np_.noun)
             prev_kind = "np"
             continue
+        ref = next((k for k, sp in enumerate(specs) if sp.name == np_.noun), None)
+        if words[0] in ("the", "this", "that") and np_.count is None and ref is not None:
+            # "the dog" after "a dog": the same object (coreference), not a new one
+            prev_np, last_np = last_np, ref
+            if pending_rel is not None:
+                relations.append(Relation(subject=pending_rel[1], relation=pending_rel[0],
+                                          target=ref, phrase=pending_rel[0]))
+                last_subject = pending_rel[1]
+                pending_rel = None
+            prev_kind = "np"
+            continue
         if count > MAX_OBJECTS:
             raise InputError(f"the request asks for {count} {np_.noun}s; the planner places at most "
                              f"{MAX_OBJECTS} objects in one layout")
@@ -282,7 +329,7 @@ def parse_request(prompt: str) -> Constraints:
     for name in [e for e in excluded if e in required]:
         notes.append(f"'{name}' is both requested and excluded; kept the request")
         excluded.remove(name)
-    relations = [r for r in relations if r.subject != r.target]
+    relations = _drop_contradictions([r for r in relations if r.subject != r.target], notes)
     total = sum(s.count for s in specs)
     if total > MAX_OBJECTS:
         raise InputError(f"the request asks for {total} objects; the planner places at most "

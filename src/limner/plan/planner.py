@@ -202,7 +202,8 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
         eng_notes: list[str] = []
         layout = rules_layout(c, seed=seed, width=width, height=height, notes=eng_notes)
         res = PlanResult(layout=layout, constraints=c, source="rules", notes=notes + eng_notes,
-                         repairs=[Repair(stage="rules", kind="note", message=n) for n in eng_notes])
+                         repairs=[Repair(stage="rules", kind="note", message=n) for n in c.notes + eng_notes
+                                  if "contradict" in n])
     else:
         try:
             res = _plan_with_llm(prompt, c, llm, seed=seed, width=width, height=height, format=format,
