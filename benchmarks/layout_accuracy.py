@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default=None)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--rounds", type=int, default=1, help="LLM re-asks with the violations (0 = rules repair only)")
-    ap.add_argument("--no-cache", action="store_true", help="do not use the LLM cache (honest timing)")
+    ap.add_argument("--cache", action="store_true", help="use the LLM disk cache (default off: honest timing)")
     ap.add_argument("--verbose", action="store_true", help="print each failing prompt")
     args = ap.parse_args(argv)
 
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             from limner.llm import get_llm
 
             llm = get_llm(args.planner, base_url=args.base_url, model=args.model,
-                          cache=False if args.no_cache else None)
+                          cache=None if args.cache else False)
             t = time.perf_counter()
             plan("a red circle", llm=llm, seed=args.seed)  # load the model outside the timing
             print(f"planner: {args.planner} ({getattr(llm, 'model', '')}); model load + first plan "

@@ -126,7 +126,8 @@ def _ask_llm_fix(llm: Any, prompt: str, c: Constraints, layout: Layout, problems
                  seed: int, temperature: float) -> LLMLayout:
     probs = "; ".join(problems[:4])
     if getattr(llm, "kind", "chat") == "base":
-        text = (FIX_SHOT + f"Request: {prompt}\nLayout: {layout_to_compact(layout)}\n"
+        # same prefix as the first prompt, so llama.cpp reuses its cached prefill
+        text = (FEW_SHOT + FIX_SHOT + f"Request: {prompt}\nLayout: {layout_to_compact(layout)}\n"
                 f"Problems: {probs}\nFixed layout:")
         return llm.complete(text, schema=LLMLayout, seed=seed + 1, temperature=temperature,
                             max_tokens=_max_tokens(c), stop=["\n"])

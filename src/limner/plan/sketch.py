@@ -55,7 +55,9 @@ def object_outline(name: str, box: Box, polygon=None) -> list[Point]:
     unit = _unit_shape(name)
     if unit is None:
         return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
-    return [(x0 + u * (x1 - x0), y0 + v * (y1 - y0)) for u, v in unit]
+    us, vs = [u for u, _ in unit], [v for _, v in unit]  # stretch the shape to fill its box
+    u0, v0, du, dv = min(us), min(vs), (max(us) - min(us)) or 1.0, (max(vs) - min(vs)) or 1.0
+    return [(x0 + (u - u0) / du * (x1 - x0), y0 + (v - v0) / dv * (y1 - y0)) for u, v in unit]
 
 
 def render_sketch(layout: Layout, size: tuple[int, int] | None = None, labels: bool = True,
