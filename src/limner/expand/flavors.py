@@ -27,6 +27,7 @@ KINDS = ("medium", "movement", "style", "lighting", "quality", "camera")
 class Lexicon:
     kinds: tuple[str, ...]
     texts: tuple[str, ...]
+    prior: np.ndarray  # (n,) popularity in [0, 1]
     vecs: np.ndarray  # (n, 384) float32, normalised
     sha256: str
 
@@ -39,13 +40,14 @@ class Lexicon:
 @functools.lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     raw = (DATA / "lexicon.tsv").read_bytes()
-    rows = [line.split("\t", 1) for line in raw.decode("utf-8").splitlines() if line.strip()]
+    rows = [line.split("\t") for line in raw.decode("utf-8").splitlines() if line.strip()]
     vecs = np.load(DATA / "lexicon_emb.npy").astype(np.float32)
     if len(vecs) != len(rows):
         raise RuntimeError(f"flavour lexicon is inconsistent: {len(rows)} lines, {len(vecs)} vectors;"
                            " rebuild it with python -m limner.expand.build_data")
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True).clip(1e-6)
-    return Lexicon(tuple(k for k, _ in rows), tuple(t for _, t in rows), vecs,
+    return Lexicon(tuple(r[0] for r in rows), tuple(r[1] for r in rows),
+                   np.array([float(r[2]) for r in rows], dtype=np.float32), vecs,
                    hashlib.sha256(raw).hexdigest())
 
 
@@ -54,13 +56,16 @@ def _words(text: str) -> set[str]:
 
 
 def retrieve_flavors(text: str, k: int = 5, *, kinds: tuple[str, ...] | None = None,
-                     exclude: set[str] | None = None, lam: float = 0.7, top: int = 40,
+                     exclude: set[str] | None = None, lam: float = 0.7, top: int = 24,
+                     margin: float = 0.2, prior_weight: float = 0.1,
                      seed: int | None = None, query_vec: np.ndarray | None = None) -> list[str]:
     """``k`` modifiers relevant to ``text``: the ``top`` most similar, then MMR for variety.
 
     ``kinds`` restricts to some of :data:`KINDS`; ``exclude`` drops given modifiers (already used);
-    modifiers whose words the text already contains are skipped (no "castle" for "a castle").
-    ``seed`` perturbs the relevance a little (Gumbel noise, deterministic per seed) so different
+    modifiers sharing a word with the text are skipped (no "medieval castle" for "a castle"), and
+    so are those much less similar than the best match (``margin``).
+    Relevance is cosine similarity plus ``prior_weight`` times the modifier's popularity in the
+    source list (common modifiers are the ones image models learnt). ``seed`` perturbs the relevance a little (Gumbel noise, deterministic per seed) so different
     candidates of one query get different, still relevant, flavours; ``None`` is the plain ranking.
     """
     if k <= 0:
@@ -70,7 +75,7 @@ def retrieve_flavors(text: str, k: int = 5, *, kinds: tuple[str, ...] | None = N
         from .embed import embed
 
         query_vec = embed([text])[0]
-    sims = lex.vecs @ query_vec
+    sims = lex.vecs @ query_vec + prior_weight * lex.prior
     ok = lex.mask(kinds)
     have = _words(text)
     exclude = {e.lower() for e in (exclude or set())}
@@ -80,8 +85,12 @@ def retrieve_flavors(text: str, k: int = 5, *, kinds: tuple[str, ...] | None = N
         if not ok[i]:
             continue
         t = lex.texts[i]
-        if t.lower() in exclude or (_words(t) and _words(t) <= have):
+        if short and sims[i] < sims[short[0]] - margin:
+            break
+        if t.lower() in exclude or (_words(t) & have):
             continue
+        if any(_words(t) <= _words(lex.texts[j]) or _words(lex.texts[j]) <= _words(t) for j in short):
+            continue  # "food photography" after "professional food photography"
         short.append(int(i))
         if len(short) >= top:
             break

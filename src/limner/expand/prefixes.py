@@ -30,16 +30,17 @@ PREFIXES: dict[str, str] = {
     "STY": "style only: the query plus a medium, an art movement and style modifiers; content unchanged",
 }
 
-# Which flavour kinds each prefix adds (see flavors.KINDS) and how many.
-FLAVOR_PLAN: dict[str, tuple[tuple[str, ...] | None, int]] = {
-    "ABST": (("movement", "style"), 2),
-    "DTL": (("lighting", "camera", "style"), 2),
-    "FLV": (None, 5),
-    "HAST": (("quality", "lighting", "camera"), 4),
-    "MSTP": (("lighting", "quality", "style"), 2),
-    "RFT": (("lighting", "quality"), 2),
-    "SUBJ": ((), 0),
-    "STY": (("medium", "movement", "style"), 3),
+# Which flavours each prefix adds: segments of (flavour kinds, how many); see flavors.KINDS.
+FLAVOR_PLAN: dict[str, tuple[tuple[tuple[str, ...], int], ...]] = {
+    "ABST": ((("movement",), 1), (("style", "medium"), 1)),
+    "DTL": ((("lighting",), 1), (("camera", "style"), 1)),
+    "FLV": ((("lighting",), 1), (("medium", "movement"), 1), (("style",), 1), (("quality",), 1),
+            (("camera",), 1)),
+    "HAST": ((("quality",), 2), (("lighting",), 1), (("camera",), 1)),
+    "MSTP": ((("quality",), 1), (("lighting", "camera"), 1)),
+    "RFT": ((("lighting",), 1), (("quality",), 1)),
+    "SUBJ": (),
+    "STY": ((("medium",), 1), (("movement",), 1), (("style",), 1)),
 }
 
 # Prefixes that need no LLM call: the text is the query plus flavours.
