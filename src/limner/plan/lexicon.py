@@ -72,7 +72,11 @@ RELATION_PHRASES: dict[str, str] = {
     "lower than": "below", "at the bottom of": "below",
     "next to": "next to", "beside": "next to", "besides": "next to", "alongside": "next to",
     "by": "next to", "near": "next to", "close to": "next to", "adjacent to": "next to",
-    "in front of": "in front of", "before": "in front of",
+    "on side of": "next to", "on the side of": "next to", "at the side of": "next to",
+    "by the side of": "next to", "on one side of": "next to",
+    "in front of": "in front of", "before": "in front of", "in the front of": "in front of",
+    "hidden by": "behind", "hidden behind": "behind", "obscured by": "behind",
+    "covered by": "behind", "blocked by": "behind", "partially hidden by": "behind",
     "behind": "behind", "in back of": "behind", "at the back of": "behind",
 }
 RELATIONS = ("left of", "right of", "above", "below", "next to", "in front of", "behind")
@@ -134,6 +138,15 @@ IRREGULAR: dict[str, str] = {
     "giraffes": "giraffe", "drives": "drive", "curves": "curve", "olives": "olive",
     "gloves": "glove", "doves": "dove", "stoves": "stove", "waves": "wave", "caves": "cave",
 }
+
+# Verbs that end a noun phrase ("the mirror was next to the sink").
+VERBS = {"is", "are", "was", "were", "be", "been", "sits", "sit", "stands", "stand", "lies", "lie",
+         "rests", "rest", "hangs", "hang", "floats", "float", "flies", "fly", "appears", "appear",
+         "seems", "looks", "has", "have", "had", "placed", "stood", "sat", "lay", "hung"}
+# Nouns that quantify another ("a group of people"): the noun after "of" is the object.
+QUANTIFIERS = {"group": None, "bunch": None, "lot": None, "lots": None, "number": None,
+               "couple": 2, "pair": 2, "herd": None, "flock": None, "pile": None, "stack": None,
+               "row": None, "set": None, "collection": None, "crowd": None, "dozen": 12, "few": 3}
 
 # Words that are never nouns of an object phrase.
 FUNCTION_WORDS = {"and", "or", "with", "of", "in", "at", "is", "are", "there", "to", "the",

@@ -23,7 +23,7 @@ MAX_CHARS = 1000
 MAX_OBJECTS = 16
 
 TOKEN_RE = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[,.;:!?]")
-SEPARATORS = {"and", ",", "with", "or", "nor", "plus", ".", ";", ":", "!", "?", "while", "then",
+SEPARATORS = lx.VERBS | {"and", ",", "with", "or", "nor", "plus", ".", ";", ":", "!", "?", "while", "then",
               "also", "as", "well", "together", "just", "only", "but", "instead"}
 SCOPE_KEEPERS = {"or", "nor", ","}  # keep a negation going: "no cats, dogs or birds"
 BG_PREPS = {"in", "at", "during", "against", "inside", "amid", "amidst", "among", "across",
@@ -106,19 +106,43 @@ def _find_noun(words: list[str]) -> tuple[int, int, str] | None:
     cands = [i for i, w in enumerate(words)
              if w not in lx.FUNCTION_WORDS and w not in lx.NUMBERS and not w.isdigit()
              and not lx.canonical_color(w) and w not in lx.SIZES and w not in lx.TEXTURES
-             and w not in lx.DETERMINERS and w not in lx.MEDIUM_WORDS]
+             and w not in lx.DETERMINERS and w not in lx.VERBS]
     if not cands:
         # a lone colour word that is also a noun ("an orange")
         for i in range(len(words) - 1, -1, -1):
             if words[i] in lx.KNOWN_NOUNS:
                 return (i, i + 1, words[i])
         return None
-    plain = [i for i in cands if not words[i].endswith(("ing", "ly"))]
-    i = plain[-1] if plain else cands[-1]
+    plain = [i for i in cands if not words[i].endswith(("ing", "ly", "ed"))]
+    if plain:
+        i = plain[-1]
+    else:  # only -ing/-ed words: a noun after an article ("a painting"), else a verb ("resting")
+        i = cands[-1]
+        if not (i > 0 and words[i - 1] in ("a", "an", "the") and words[i].endswith("ing")):
+            return None
     return (i, i + 1, words[i])
 
 
+def _split_of(words: list[str]) -> tuple[list[str], list[str], int | None]:
+    """'a group of people' -> (people, [], None); 'thorns of the rose' -> (thorns, of the rose)."""
+    if "of" not in words:
+        return words, [], None
+    k = words.index("of")
+    left = [w for w in words[:k] if w not in lx.DETERMINERS and w not in ("a", "an")]
+    if left and lx.singularize(left[-1]) in lx.QUANTIFIERS:
+        left[-1] = lx.singularize(left[-1])
+        count = lx.QUANTIFIERS[left[-1]]
+        nums = [lx.NUMBERS.get(w) for w in left[:-1] if w in lx.NUMBERS and w not in ("a", "an")]
+        if nums and nums[0]:
+            count = nums[0] * (count or 1) if left[-1] in ("pair", "dozen") else count
+        return words[k + 1:], [], count
+    if _find_noun(words[:k]) is not None:
+        return words[:k], words[k:], None
+    return words, [], None
+
+
 def _parse_np(words: list[str]) -> _NP:
+    words, tail, qcount = _split_of(words)
     np_ = _NP(words)
     found = _find_noun(words)
     mods = words
@@ -127,6 +151,12 @@ def _parse_np(words: list[str]) -> _NP:
         mods, np_.extra = words[:s], words[e:]
         np_.noun = lx.singularize(written)
         np_.plural = lx.is_plural(written.split()[-1]) or written in lx.IRREGULAR and lx.IRREGULAR[written] != written
+    if tail:
+        np_.extra = np_.extra + tail
+    if qcount is not None:
+        np_.count = qcount
+    elif np_.noun and not np_.plural and tail == [] and words is not np_.words:
+        pass
     for j, w in enumerate(mods):
         if np_.count is None and (w in lx.NUMBERS or w.isdigit()):
             if w in ("a", "an") and j + 1 < len(mods) and mods[j + 1] in ("pair", "couple", "dozen", "few"):
@@ -274,7 +304,7 @@ def parse_request(prompt: str) -> Constraints:
             continue
         np_ = _parse_np(carry + words)
         if np_.noun is None:
-            if np_.color or np_.size or np_.texture or np_.attributes:
+            if np_.color or np_.size or np_.texture or [a for a in np_.attributes if not a.endswith(("ing", "ed"))]:
                 carry = [w for w in words if w not in lx.NUMBERS or w in ("a", "an")]
             else:
                 description.append(" ".join(words))
