@@ -81,11 +81,29 @@ def _scheduler():
     )
 
 
+def _wake(model) -> None:
+    """Give zero-initialised parts small random values so that conditioning has an effect.
+
+    A fresh ControlNet starts with zero convolutions and a fresh GLIGEN UNet with closed gates
+    (tanh(0) = 0): untrained, neither the sketch nor the boxes would change a single pixel, and
+    the tests could not tell whether limner passes them at all.
+    """
+    import torch
+
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith(("alpha_attn", "alpha_dense")):
+                p.fill_(1.0)
+            elif p.ndim > 1 and not p.any():
+                p.normal_(0.0, 0.1)
+
+
 def _components(unet_kw: dict | None = None) -> dict:
     import torch
 
     torch.manual_seed(0)
     unet = _unet(**(unet_kw or {}))
+    _wake(unet)
     torch.manual_seed(0)
     vae = _vae()
     torch.manual_seed(0)
@@ -115,12 +133,14 @@ def build_tiny_pipelines(root: Path) -> dict[str, Path]:
         StableDiffusionPipeline(**_components()).save_pretrained(paths["sd"])
     if not done(paths["controlnet"], "config.json"):
         torch.manual_seed(0)
-        ControlNetModel(
+        cn = ControlNetModel(
             block_out_channels=(8, 16), layers_per_block=1, in_channels=4,
             down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
             cross_attention_dim=CROSS_DIM, conditioning_embedding_out_channels=(8, 16),
             norm_num_groups=4, attention_head_dim=4,
-        ).save_pretrained(paths["controlnet"])
+        )
+        _wake(cn)
+        cn.save_pretrained(paths["controlnet"])
     if not done(paths["gligen"]):
         StableDiffusionGLIGENPipeline(
             **_components({"attention_type": "gated"})

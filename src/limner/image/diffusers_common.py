@@ -327,7 +327,8 @@ def _callback_kwargs(pipe, callback: Callable[[int, int], None] | None, done: in
                      total: int) -> dict[str, Any]:
     """Hook limner's ``callback(step, total)`` into the pipeline's own step-callback argument.
 
-    Steps are counted here (pipelines number them differently, e.g. PNDM's warm-up step).
+    Steps are counted here, since pipelines number them differently (PNDM takes one extra
+    warm-up step): steps 1..N-1 are reported as they end, step N when the images are decoded.
     """
     if callback is None:
         return {}
@@ -337,7 +338,8 @@ def _callback_kwargs(pipe, callback: Callable[[int, int], None] | None, done: in
 
     def tick() -> None:
         count[0] += 1
-        callback(done + min(count[0], steps), total)
+        if count[0] < steps:
+            callback(done + count[0], total)
 
     params = inspect.signature(pipe.__call__).parameters
     if "callback_on_step_end" in params:
@@ -361,6 +363,7 @@ def run_pipeline(entry: CachedPipeline, *, scheduler: str | None, seeds: list[in
     default) makes every image reproducible from its own record alone: on CPU, batched kernels may
     round differently from single-image ones, so a batch of 4 need not match 4 runs of 1.
     """
+    scheduler = parse_scheduler(scheduler)
     if not seeds:
         raise InputError("no seeds given: need one seed per image")
     bs = int(batch_size)
@@ -383,6 +386,8 @@ def run_pipeline(entry: CachedPipeline, *, scheduler: str | None, seeds: list[in
             except ValueError as exc:
                 raise pipeline_error(exc) from exc
             images.extend(out.images)
+            if callback is not None:
+                callback((n + 1) * num_inference_steps, total)
     return images, name
 
 
