@@ -21,41 +21,19 @@ from .diffusers_common import check_size, default_size, require_diffusers
 
 
 def render_sketch(layout: Layout, size: tuple[int, int]):
-    """The plan's sketch at ``size``: limner.plan's renderer, or a plain filled-box fallback."""
-    try:
-        from ..plan import render_sketch as plan_render
-    except ImportError:
-        plan_render = None
-    if plan_render is not None:
-        return plan_render(layout, size=size, labels=False, filled=True).convert("RGB")
-    return _boxes_sketch(layout, size)
+    """The plan's sketch at the generation size: filled shapes, no text labels (a ControlNet
+    trained on scribbles/segmentation maps reads shapes, and text would be drawn as shapes)."""
+    from ..plan import render_sketch as plan_render
 
-
-def _boxes_sketch(layout: Layout, size: tuple[int, int]):
-    """Fallback sketch: each object's polygon (or box) filled in its colour, far to near."""
-    from PIL import Image, ImageColor, ImageDraw
-
-    w, h = size
-    im = Image.new("RGB", (w, h), "white")
-    draw = ImageDraw.Draw(im)
-    for obj in sorted(layout.objects, key=lambda o: o.depth):
-        try:
-            fill = ImageColor.getrgb(obj.color) if obj.color else (128, 128, 128)
-        except ValueError:
-            fill = (128, 128, 128)
-        if obj.polygon and len(obj.polygon) >= 3:
-            draw.polygon([(x * w, y * h) for x, y in obj.polygon], fill=fill, outline="black")
-        else:
-            x0, y0, x1, y1 = obj.box
-            draw.rectangle([x0 * w, y0 * h, x1 * w - 1, y1 * h - 1], fill=fill, outline="black")
-    return im
+    return plan_render(layout, size=size, labels=False, filled=True).convert("RGB")
 
 
 def _load_controlnet_pipeline(controlnet_from: str):
     def load(load_from: str, **kwargs: Any):
         _, diffusers = require_diffusers()
-        cn = diffusers.ControlNetModel.from_pretrained(controlnet_from, **kwargs)
-        kwargs.pop("variant", None)  # the base model's variant need not exist for the ControlNet
+        # the base model's variant (e.g. fp16) need not exist for the ControlNet
+        cn_kwargs = {k: v for k, v in kwargs.items() if k != "variant"}
+        cn = diffusers.ControlNetModel.from_pretrained(controlnet_from, **cn_kwargs)
         return diffusers.AutoPipelineForText2Image.from_pretrained(load_from, controlnet=cn,
                                                                    **kwargs)
 
