@@ -29,8 +29,8 @@ def register(app: typer.Typer) -> None:
         sketch: Optional[Path] = typer.Option(None, "--sketch", help="write the sketch image (PNG) here"),
         tikz: Optional[Path] = typer.Option(None, "--tikz", help="read a TikZ-subset program instead of planning"),
         seed: int = typer.Option(0, "--seed", min=0, help="layout seed"),
-        width: int = typer.Option(512, "--width", min=8, max=8192),
-        height: int = typer.Option(512, "--height", min=8, max=8192),
+        width: Optional[int] = typer.Option(None, "--width", min=8, max=8192, help="canvas width (default 512; --tikz: from the program)"),
+        height: Optional[int] = typer.Option(None, "--height", min=8, max=8192, help="canvas height (default 512)"),
         base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible LLM server"),
         model: Optional[str] = typer.Option(None, "--model", help="LLM model name or GGUF path"),
         no_cache: bool = typer.Option(False, "--no-cache", help="do not read or write the LLM cache"),
@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
         else:
             if prompt is None:
                 raise InputError("give a PROMPT to plan, or --tikz FILE")
-            result = plan(prompt, planner=planner, seed=seed, format=format, width=width, height=height,
+            result = plan(prompt, planner=planner, seed=seed, format=format, width=width or 512, height=height or 512,
                           base_url=base_url, model=model, cache=False if no_cache else None,
                           temperature=temperature)
             layout = result.layout

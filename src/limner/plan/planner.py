@@ -56,23 +56,23 @@ class LLMLayout(BaseModel):
 FEW_SHOT = """Layouts on a 100x100 canvas: x grows to the right, y grows downwards. One box [x0, y0, x1, y1] per object; "three cats" means three boxes.
 
 Request: a red circle to the left of two blue squares
-Layout: {"objects": [{"name": "circle", "color": "red", "box": [6, 38, 32, 64]}, {"name": "square", "color": "blue", "box": [58, 12, 84, 38]}, {"name": "square", "color": "blue", "box": [58, 60, 84, 86]}]}
+Layout: {"objects":[{"name":"circle","color":"red","box":[6,38,32,64]},{"name":"square","color":"blue","box":[58,12,84,38]},{"name":"square","color":"blue","box":[58,60,84,86]}]}
 
 Request: a photo of a dog above a green car
-Layout: {"objects": [{"name": "dog", "color": null, "box": [35, 6, 65, 40]}, {"name": "car", "color": "green", "box": [18, 56, 82, 90]}]}
+Layout: {"objects":[{"name":"dog","color":null,"box":[35,6,65,40]},{"name":"car","color":"green","box":[18,56,82,90]}]}
 
 Request: three yellow stars
-Layout: {"objects": [{"name": "star", "color": "yellow", "box": [5, 36, 30, 61]}, {"name": "star", "color": "yellow", "box": [38, 36, 63, 61]}, {"name": "star", "color": "yellow", "box": [70, 36, 95, 61]}]}
+Layout: {"objects":[{"name":"star","color":"yellow","box":[5,36,30,61]},{"name":"star","color":"yellow","box":[38,36,63,61]},{"name":"star","color":"yellow","box":[70,36,95,61]}]}
 
 Request: a photo of a bird right of a purple cup
-Layout: {"objects": [{"name": "bird", "color": null, "box": [60, 30, 92, 62]}, {"name": "cup", "color": "purple", "box": [8, 34, 36, 66]}]}
+Layout: {"objects":[{"name":"bird","color":null,"box":[60,30,92,62]},{"name":"cup","color":"purple","box":[8,34,36,66]}]}
 
 """
 
 FIX_SHOT = """Request: two red circles left of a blue square
-Layout: {"objects": [{"name": "circle", "color": "red", "box": [60, 30, 85, 55]}, {"name": "square", "color": "green", "box": [10, 30, 40, 60]}]}
+Layout: {"objects":[{"name":"circle","color":"red","box":[60,30,85,55]},{"name":"square","color":"green","box":[10,30,40,60]}]}
 Problems: needs 2 red circle(s), has 1; square should have color blue; circle should be left of square
-Fixed layout: {"objects": [{"name": "circle", "color": "red", "box": [6, 12, 32, 38]}, {"name": "circle", "color": "red", "box": [6, 60, 32, 86]}, {"name": "square", "color": "blue", "box": [58, 34, 88, 64]}]}
+Fixed layout: {"objects":[{"name":"circle","color":"red","box":[6,12,32,38]},{"name":"circle","color":"red","box":[6,60,32,86]},{"name":"square","color":"blue","box":[58,34,88,64]}]}
 
 """
 
@@ -108,7 +108,7 @@ def llm_reply_to_layout(reply: LLMLayout, width: int, height: int) -> tuple[Layo
 
 def layout_to_compact(layout: Layout) -> str:
     objs = [{"name": o.name, "color": o.color, "box": [round(v * GRID) for v in o.box]} for o in layout.objects]
-    return json.dumps({"objects": objs})
+    return json.dumps({"objects": objs}, separators=(",", ":"))
 
 
 def _ask_llm(llm: Any, prompt: str, c: Constraints, seed: int, temperature: float) -> LLMLayout:
