@@ -141,3 +141,11 @@ def test_tikz_format_from_rules():
 def test_engine_canvas_aspect():
     lay = rules_layout(parse_request("two cats left of a dog"), width=768, height=256)
     assert lay.width == 768 and verify(lay, parse_request("two cats left of a dog")) == []
+
+
+def test_aliases_are_read_as_the_requested_name(scripted):
+    llm = scripted([reply(("sofa", None, (5, 30, 45, 70)), ("bear", "brown", (55, 30, 95, 70)))])
+    res = plan("a couch left of a brown teddy bear", llm=llm)
+    assert [o.name for o in res.layout.objects] == ["couch", "teddy bear"]
+    assert not res.llm_only_ok and res.violations == []  # counted as the LLM's miss, fixed by renaming
+    assert [r.kind for r in res.repairs] == ["rename", "rename"] and len(llm.calls) == 1

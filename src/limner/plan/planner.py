@@ -29,7 +29,7 @@ from ..schema import Layout, SceneObject
 from .layout_engine import caption_for, rules_layout
 from .lexicon import canonical_color, singularize
 from .parse import parse_request
-from .repair import repair_layout
+from .repair import align_names, repair_layout
 from .types import Constraints, PlanResult, Repair
 from .verify import MAX_OBJECTS, verify
 
@@ -252,7 +252,10 @@ def _plan_with_llm(prompt: str, c: Constraints, llm: Any, *, seed: int, width: i
     layout, tikz_src = _first_llm_layout(prompt, c, llm, seed=seed, width=width, height=height,
                                          format=format, temperature=temperature, repairs=repairs)
     llm_first = layout
-    ok = layout is not None and not verify(layout, c)
+    ok = layout is not None and not verify(layout, c)  # the LLM's own plan, before any repair
+    if layout is not None:
+        layout, fixes = align_names(layout, c)
+        repairs.extend(fixes)
     for r in range(max(0, int(rounds))):
         if layout is None or format == "tikz":
             break
@@ -265,6 +268,8 @@ def _plan_with_llm(prompt: str, c: Constraints, llm: Any, *, seed: int, width: i
             repairs.append(Repair(stage="llm", kind="invalid", message=f"the LLM's fix was unusable: {exc}"))
             break
         fixed, fixes = llm_reply_to_layout(reply, width, height)
+        fixed, more = align_names(fixed, c)
+        fixes += more
         if len(verify(fixed, c)) < len(problems):
             repairs.append(Repair(stage="llm", kind="reask", message="asked the LLM again with: "
                                   + "; ".join(p.message for p in problems[:4])))

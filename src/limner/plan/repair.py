@@ -22,6 +22,48 @@ from .layout_engine import caption_for, rules_layout
 from .types import Constraints, Repair
 from .verify import MAX_OBJECTS, MIN_SIDE, assign, iou, norm_name, verify
 
+# What people (and LLMs) call the things a request names: alias -> canonical name.
+ALIASES: dict[str, str] = {
+    "sofa": "couch", "settee": "couch", "television": "tv", "tv set": "tv", "ball": "sports ball",
+    "aeroplane": "airplane", "plane": "airplane", "jet": "airplane", "motorbike": "motorcycle",
+    "bike": "bicycle", "doughnut": "donut", "fridge": "refrigerator", "phone": "cell phone",
+    "cellphone": "cell phone", "mobile phone": "cell phone", "smartphone": "cell phone",
+    "hairdryer": "hair drier", "hair dryer": "hair drier", "dryer": "hair drier", "remote": "tv remote",
+    "remote control": "tv remote", "mouse": "computer mouse", "keyboard": "computer keyboard",
+    "racket": "tennis racket", "racquet": "tennis racket", "glove": "baseball glove",
+    "bat": "baseball bat", "table": "dining table", "plant": "potted plant", "ski": "skis",
+    "hotdog": "hot dog", "teddy": "teddy bear", "glass": "wine glass", "light": "traffic light",
+    "hydrant": "fire hydrant", "sign": "stop sign", "meter": "parking meter", "puppy": "dog",
+    "kitten": "cat", "kitty": "cat", "automobile": "car", "ship": "boat", "lorry": "truck",
+    "calf": "cow", "bag": "handbag", "purse": "handbag", "luggage": "suitcase", "cupboard": "oven",
+    "mug": "cup", "person": "person", "man": "person", "woman": "person", "boy": "person",
+    "girl": "person", "child": "person", "kid": "person", "people": "person",
+}
+
+
+def align_names(layout: Layout, constraints: Constraints) -> tuple[Layout, list[Repair]]:
+    """Rename objects whose name is an alias or the head word of a requested name ('sofa' ->
+    'couch', 'bear' -> 'teddy bear') when the request names the canonical one and not the alias."""
+    required = {s.name for s in constraints.objects}
+    out, repairs = [], []
+    for o in layout.objects:
+        n = norm_name(o.name)
+        target = None
+        if n not in required:
+            cand = ALIASES.get(n)
+            if cand in required:
+                target = cand
+            else:
+                heads = [r for r in required if r.split()[-1] == n or r.split()[0] == n or n.endswith(" " + r)]
+                if len(heads) == 1:
+                    target = heads[0]
+        if target:
+            repairs.append(Repair(stage="normalize", kind="rename", message=f"read '{o.name}' as '{target}'"))
+            o = o.model_copy(update={"name": target})
+        out.append(o)
+    return layout.model_copy(update={"objects": out}), repairs
+
+
 AXIS = {"left of": (0, -1), "right of": (0, 1), "next to": (0, 0), "above": (1, -1), "below": (1, 1)}
 
 
