@@ -187,7 +187,9 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
     c = parse_request(prompt)
     notes: list[str] = list(c.notes)
     planner = (planner or "embedded").strip().lower()
-    if llm is None and planner != "rules":
+    if planner == "rules":
+        llm = None
+    elif llm is None:
         try:
             llm = _load_llm(planner, base_url, model, cache)
         except (MissingExtraError, ImportError) as exc:
