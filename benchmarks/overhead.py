@@ -70,9 +70,9 @@ def main() -> None:
     bare_pipe.set_progress_bar_config(disable=True)
     sketch = render_sketch(layout, size)
 
-    def bare() -> None:
+    def bare():
         g = [torch.Generator("cpu").manual_seed(0)]
-        bare_pipe(PROMPT, image=sketch, generator=g, **common)
+        return bare_pipe(PROMPT, image=sketch, generator=g, **common).images[0]
 
     backend = get_image_backend("diffusers", model=str(paths["sd"]),
                                 controlnet=str(paths["controlnet"]))
@@ -91,7 +91,8 @@ def main() -> None:
     t = time.perf_counter()
     limner()  # warm-up: loads and caches limner's pipeline, hashes weights
     first_s = time.perf_counter() - t
-    bare()
+    same = bare().tobytes() == backend.generate(PROMPT, seeds=[0], layout=layout,
+                                                **common).images[0].tobytes()
 
     times: dict[str, list[float]] = {"bare": [], "limner": []}
     cpu: dict[str, list[float]] = {"bare": [], "limner": []}
@@ -125,6 +126,7 @@ def main() -> None:
           f"{args.steps} steps at {args.size}x{args.size}, repeat {args.repeat}")
     print(f"plan (rules, no LLM): {plan_s * 1000:.1f} ms, {len(layout.objects)} objects")
     print(f"limner first call (load + hash + run): {first_s:.3f} s")
+    print(f"limner image identical to the bare pipeline's: {same}")
     for k in ("bare", "limner"):
         print(f"{k:>6}: median {med[k]:.4f} s  runs " + " ".join(f"{x:.4f}" for x in times[k]))
     for k in ("bare", "limner"):
