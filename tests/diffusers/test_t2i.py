@@ -59,11 +59,19 @@ def test_scheduler_choice_is_used_recorded_and_does_not_leak(backend):
     assert pixels(again.images[0]) == pixels(base.images[0])
 
 
-@pytest.mark.parametrize("name", ["euler", "dpmpp_2m", "ddim", "unipc", "lms"])
-def test_every_scheduler_name_runs(tiny, name):
-    be = get_image_backend("diffusers", model=str(tiny["sd"]), scheduler=name)
-    out = be.generate("a cat", seeds=[0], num_inference_steps=STEPS)
-    assert out.extra["scheduler"] == name and out.images[0].size == (64, 64)
+def test_every_scheduler_name_runs(tiny):
+    from limner.image.diffusers_common import SCHEDULERS
+
+    for name in SCHEDULERS:
+        be = get_image_backend("diffusers", model=str(tiny["sd"]), scheduler=name)
+        out = be.generate("a cat", seeds=[0], num_inference_steps=STEPS)
+        assert out.extra["scheduler"] == name and out.images[0].size == (64, 64)
+
+
+def test_bfloat16_runs_on_cpu(tiny):
+    be = get_image_backend("diffusers", model=str(tiny["sd"]), dtype="bf16")
+    out = be.generate("a cat", seeds=[0], num_inference_steps=1)
+    assert out.extra["dtype"] == "bfloat16" and out.images[0].size == (64, 64)
 
 
 def test_layout_without_controlnet_or_gligen_is_recorded_as_unused(backend, layout):
@@ -136,6 +144,7 @@ def test_hub_id_from_local_cache(tiny, tmp_path, monkeypatch):
     ({"scheduler": "warp9"}, InputError, "unknown scheduler 'warp9'"),
     ({"dtype": "int3"}, InputError, "unknown dtype 'int3'"),
     ({"device": "tpu"}, InputError, "unknown device"),
+    ({"dtype": "fp16"}, InputError, "float16 needs a GPU"),
     ({"model": "/no/such/model"}, ModelNotFoundError, "/no/such/model does not exist"),
     ({"model": "limner-test/not-downloaded"}, ModelNotFoundError, "not in the local Hugging Face cache"),
     ({"model": None}, InputError, "no model given"),

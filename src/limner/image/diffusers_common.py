@@ -452,6 +452,9 @@ class DiffusersModel:
         self.dtype = parse_dtype(dtype)
         self.device = parse_device(device)
         self.scheduler = parse_scheduler(scheduler)
+        if self.dtype == "float16" and self.device == "cpu":
+            raise InputError("dtype float16 needs a GPU (--device cuda or mps); on CPU use "
+                             "float32 or bfloat16")
         self.variant = variant or None
         self.resolved = resolve_model(model)
         self._records: dict[str, dict[str, Any]] = {}
