@@ -90,7 +90,10 @@ def report(config: str | None = None) -> list[tuple[str, str]]:
     for dist in VERSIONS:
         rows.append((dist, _version(dist)))
 
-    if available("torch"):
+    torch_version = _version("torch")
+    if torch_version.endswith("+cpu"):  # a CPU-only wheel: no need to import torch to know
+        rows.append(("cuda", "no (CPU-only torch build)"))
+    elif available("torch"):
         try:
             import torch
 

@@ -43,9 +43,9 @@ def run_cli(args, capsys):
     return code, out.out, out.err
 
 
-def test_version():
-    out = subprocess.run([sys.executable, "-m", "limner", "--version"], capture_output=True, text=True)
-    assert out.returncode == 0 and out.stdout.strip() == f"limner {__version__}"
+def test_version(capsys):
+    code, out, _ = run_cli(["--version"], capsys)
+    assert code == 0 and out.strip() == f"limner {__version__}"
 
 
 def test_doctor_reports_paths_and_exits_0(capsys, cfg):
@@ -69,8 +69,9 @@ def test_llm_json_schema_prints_valid_json(capsys, cfg, gguf_path):
 def test_llm_schema_from_file_and_plain_text(capsys, cfg, gguf_path, tmp_path):
     schema = tmp_path / "s.json"
     schema.write_text(json.dumps(COLORS))
-    code, out, err = run_cli(["llm", "List two colours", "--json-schema", str(schema), "--indent", "2",
-                              "--max-tokens", "48", "--no-cache", "--config", cfg], capsys)
+    prompt = 'Three colours: {"colors": ["red", "green", "blue"]}\nTwo colours:'
+    code, out, err = run_cli(["llm", prompt, "--raw", "--json-schema", str(schema), "--indent", "2",
+                              "--max-tokens", "24", "--no-cache", "--config", cfg], capsys)
     assert code == 0, err
     check(json.loads(out), COLORS)
     code, out, err = run_cli(["llm", "The capital of France is", "--raw", "--max-tokens", "6",

@@ -54,5 +54,6 @@ def test_validate_reply_parses_fenced_json_and_rejects_junk():
     assert validate_reply('```json\n{"colors": ["red"]}\n```', COLORS) == {"colors": ["red"]}
     with pytest.raises(ValueError, match="not valid JSON"):
         validate_reply('{"colors": ["red"', COLORS)
+    assert validate_reply('{"colors": ["a\nb"]}', COLORS) == {"colors": ["a\nb"]}  # raw newline
     layout = validate_reply('{"objects": [{"name": "Cat", "box": [0, 0, 0.5, 0.5]}]}', Layout)
     assert isinstance(layout, Layout) and layout.objects[0].name == "cat"

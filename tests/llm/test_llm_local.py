@@ -15,6 +15,8 @@ pytestmark = pytest.mark.usefixtures("gguf_path")
 COLORS = {"type": "object", "properties": {"colors": {"type": "array", "items": {"type": "string"},
                                                       "maxItems": 5}},
           "required": ["colors"]}
+# a short few-shot prompt: keeps prefill cheap on 2 busy cores
+SHORT = 'Three colours: {"colors": ["red", "green", "blue"]}\nTwo fruits: {"colors": ["apple", "pear"]}\nTwo colours:'
 
 
 def test_embedded_is_a_base_model_with_a_path(embedded, gguf_path):
@@ -57,7 +59,7 @@ def _broken(llm, n_bad):
 def test_truncated_reply_is_retried(settings, gguf_path):
     llm = get_llm("llamacpp", model=str(gguf_path), settings=settings, cache=False)
     seen = _broken(llm, n_bad=1)
-    data = ask_json(llm, "Name three colours", COLORS, max_tokens=48)
+    data = llm.complete(SHORT, schema=COLORS, max_tokens=32)
     check(data, COLORS)
     assert len(seen) == 2 and seen[1].seed != seen[0].seed  # retried once, with a new seed
 
@@ -66,7 +68,7 @@ def test_always_broken_reply_raises_with_raw(settings, gguf_path):
     llm = get_llm("llamacpp", model=str(gguf_path), settings=settings, cache=False)
     seen = _broken(llm, n_bad=99)
     with pytest.raises(LLMOutputError) as exc:
-        ask_json(llm, "Name three colours", COLORS, max_tokens=48)
+        llm.complete(SHORT, schema=COLORS, max_tokens=32)
     assert len(seen) == llm.max_retries + 1
     assert exc.value.raw.startswith("{") and len(exc.value.errors) == llm.max_retries + 1
     assert "not valid JSON" in str(exc.value)
@@ -86,8 +88,9 @@ def test_cache_serves_second_call_from_disk(settings, gguf_path, tmp_path):
     llm.complete("Roses are red, violets are", max_tokens=6, seed=2)  # different seed, new key
     assert len(calls) == 2 and len(list(tmp_path.glob("*/*.json"))) == 2
 
-    data = ask_json(llm, "Name three colours", COLORS, max_tokens=48)
-    assert ask_json(llm, "Name three colours", COLORS, max_tokens=48) == data and len(calls) == 3
+    data = llm.complete(SHORT, schema=COLORS, max_tokens=32)
+    check(data, COLORS)
+    assert llm.complete(SHORT, schema=COLORS, max_tokens=32) == data and len(calls) == 3
 
     uncached = get_llm("embedded", settings=settings, cache=False)
     real2 = uncached._generate

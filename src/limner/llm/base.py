@@ -62,7 +62,7 @@ def validate_reply(raw: str, schema: Schema) -> Any:
         text = text[text.find("\n") + 1 :] if "\n" in text else text
         text = text.rsplit("```", 1)[0] if "```" in text else text
     try:
-        data = json.loads(text)
+        data = json.loads(text, strict=False)  # a raw newline inside a string is harmless
     except json.JSONDecodeError as exc:
         raise ValueError(f"reply is not valid JSON: {exc.msg} at position {exc.pos}") from None
     if isinstance(schema, dict):

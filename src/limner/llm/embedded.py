@@ -74,6 +74,7 @@ def ensure_embedded_model(settings: Any = None) -> Path:
         os.close(fd)
         try:
             pkg.assemble(tmp, overwrite=True)  # verifies the sha256 of what it wrote
+            os.chmod(tmp, 0o644)  # mkstemp made it private; the weights are not secret
             os.replace(tmp, path)
         except (OSError, ValueError) as exc:
             raise ModelNotFoundError(f"cannot assemble the embedded LLM into {path}: {exc}") from None

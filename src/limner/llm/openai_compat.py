@@ -8,8 +8,8 @@ neither ``base_url`` nor ``$OPENAI_BASE_URL`` is set).
 * Structured output: with a schema, the request carries the OpenAI form
   ``response_format={"type": "json_schema", "json_schema": {"name", "schema", "strict": true}}``.
   Servers that only know the older ``{"type": "json_object", "schema": ...}`` form
-  (llama-cpp-python's server) answer 400/422; the backend then retries once in that form and keeps
-  using it for this instance. Either way the reply is validated by :class:`~limner.llm.base.LLM`.
+  (llama-cpp-python's server) refuse it (400/422, or 500 naming ``response_format``); the backend
+  then retries once in that form and keeps using it for this instance. Either way the reply is validated by :class:`~limner.llm.base.LLM`.
 * ``complete(prompt)`` sends the prompt as one user message to ``/chat/completions`` (every
   compatible server has that endpoint; ``/completions`` is missing on many hosted ones).
 * ``model``: when not given, the first id listed by ``GET {base_url}/models`` is used.
@@ -131,7 +131,8 @@ class OpenAICompatLLM(LLM):
         try:
             return self._chat({**body, "response_format": self._response_format(args.json_schema)})
         except _HTTPStatusError as exc:
-            if self.schema_style != "json_schema" or exc.code not in (400, 415, 422):
+            about_format = "response_format" in exc.detail or "json_schema" in exc.detail
+            if self.schema_style != "json_schema" or not (exc.code in (400, 415, 422) or about_format):
                 raise LLMError(str(exc)) from None
             self.schema_style = "json_object"  # e.g. llama-cpp-python's server
             try:
