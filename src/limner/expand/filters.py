@@ -3,7 +3,8 @@
 An off-format reply is never passed on as a prompt. :func:`clean_reply` keeps the first prompt-like
 line, strips labels/quotes/bullets and cut-off tails, and rejects (``RejectedReply``) chat
 boilerplate ("Sure, here is..."), replies that are too short or too long, repeated-token
-degeneration, links/markup, and replies that dropped the query's key words.
+degeneration (clauses that only repeat earlier ones are dropped first, cutting a loop where it
+starts), links/markup, and replies that dropped the query's key words.
 """
 
 from __future__ import annotations
@@ -97,6 +98,30 @@ def _degenerate(ws: list[str]) -> str | None:
     return None
 
 
+def drop_repeated_clauses(text: str) -> str:
+    """Drop comma clauses that only repeat earlier content; cut the text where repetition starts.
+
+    Small models drift into loops ("a soft light, a warm light, a soft light, ..."): a clause
+    whose content words were all said before is dropped, and two such clauses in a row end the
+    text there. The first clause (usually the query itself) is always kept.
+    """
+    clauses = [c.strip() for c in text.split(",")]
+    kept: list[str] = []
+    seen: set[str] = set()
+    dropped_in_a_row = 0
+    for c in clauses:
+        stems = {stem(w) for w in words(c) if w not in STOPWORDS}
+        if kept and (not stems or stems <= seen):
+            dropped_in_a_row += 1
+            if dropped_in_a_row >= 2:
+                break
+            continue
+        dropped_in_a_row = 0
+        kept.append(c)
+        seen |= stems
+    return ", ".join(k for k in kept if k)
+
+
 def first_line(raw: str) -> str:
     for line in raw.replace("\r", "\n").split("\n"):
         line = LABEL.sub("", line.strip())
@@ -125,10 +150,12 @@ def clean_reply(raw: str, query: str, *, min_new_words: int = 3, max_words: int 
         if len(words(tail)) <= 2:
             text = head
     text = DANGLING.sub("", text).strip(" ,;:-")
+    text = DANGLING.sub("", drop_repeated_clauses(text)).strip(" ,;:-")
     ws = words(text)
     if len(text) > max_chars or len(ws) > max_words:
         raise RejectedReply(f"too long ({len(ws)} words)", raw)
-    if len(ws) < len(words(query)) + min_new_words:
+    new = {stem(w) for w in ws if w not in STOPWORDS} - {stem(w) for w in words(query)}
+    if len(ws) < len(words(query)) + min_new_words or len(new) < min(min_new_words, 3):
         raise RejectedReply("adds too little to the query", raw)
     why = _degenerate(ws)
     if why:

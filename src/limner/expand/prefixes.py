@@ -33,7 +33,7 @@ PREFIXES: dict[str, str] = {
 # Which flavours each prefix adds: segments of (flavour kinds, how many); see flavors.KINDS.
 FLAVOR_PLAN: dict[str, tuple[tuple[tuple[str, ...], int], ...]] = {
     "ABST": ((("movement",), 1), (("style", "medium"), 1)),
-    "DTL": ((("lighting",), 1), (("camera", "style"), 1)),
+    "DTL": ((("lighting",), 1), (("camera",), 1)),
     "FLV": ((("lighting",), 1), (("medium", "movement"), 1), (("style",), 1), (("quality",), 1),
             (("camera",), 1)),
     "HAST": ((("quality",), 2), (("lighting",), 1), (("camera",), 1)),

@@ -126,12 +126,12 @@ def chat_messages(prefix: str, query: str) -> list[Message]:
 
 # -- upsampling (DALL-E 3) ----------------------------------------------------------------------
 UPSAMPLE_EXEMPLARS = [
-    ("two dogs playing in snow", "Two playful dogs, a golden retriever and a black labrador, chase "
-     "each other through fresh white snow in a quiet park, snowflakes in the air, soft overcast "
-     "winter light, low camera angle, crisp photograph."),
-    ("a red apple on a wooden table", "A shiny red apple rests on a rustic wooden table, its skin "
-     "catching warm window light from the left, a dark kitchen in soft focus behind it, a simple "
-     "still-life composition in natural colours."),
+    ("two horses in a field", "Two horses, a chestnut mare and a grey gelding, graze side by side "
+     "in a wide green field at sunrise. Mist lies low over the grass and a wooden fence runs "
+     "behind them. Soft golden light, calm rural mood, landscape photograph."),
+    ("a red apple on a wooden table", "A shiny red apple rests on a rustic wooden table. Warm "
+     "window light falls from the left and a dark kitchen stays in soft focus behind it. A "
+     "simple still-life composition in natural colours."),
     ("a sign that says \"OPEN\"", "A hand-painted wooden sign that says \"OPEN\" hangs on the glass "
      "door of a small bakery, morning sun on the street, pastries visible inside, cheerful and "
      "inviting, eye-level photograph."),

@@ -22,7 +22,7 @@ from .facts import NUMBER_WORDS, Fact, extract_facts, missing_facts
 from .filters import RejectedReply, check_query, clean_reply, stem, words
 
 TEMPERATURE = 0.7
-MAX_TOKENS = 96
+MAX_TOKENS = 72
 ASKS = 3  # the first try and two re-asks
 
 
