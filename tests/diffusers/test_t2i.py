@@ -190,3 +190,13 @@ def test_missing_image_extra_names_the_install_command(tiny, monkeypatch):
     with pytest.raises(MissingExtraError) as exc:
         get_image_backend("diffusers", model=str(tiny["sd"]))
     assert "pip install 'limner[image]'" in str(exc.value)
+
+
+def test_broken_model_folder_fails_in_one_line(tiny, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny["sd"], broken)
+    shutil.rmtree(broken / "unet")
+    be = get_image_backend("diffusers", model=str(broken))
+    with pytest.raises(ModelNotFoundError) as exc:
+        be.generate("a cat", seeds=[0], num_inference_steps=1)
+    assert str(exc.value).startswith("cannot load t2i pipeline from") and "\n" not in str(exc.value)
