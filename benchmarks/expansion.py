@@ -3,8 +3,8 @@
     HF_HUB_OFFLINE=1 python benchmarks/expansion.py --limit 24 [--n 4] [--seed 0]
 
 For each prompt (an equal number per PartiPrompts category, drawn with a fixed seed) it runs
-``expand(select="plain")`` (N independent samples: one prefix, one exemplar order, the same top
-flavours) and ``expand(select="mmr")`` (the default: a 2N candidate pool, mixed prefixes, varied
+``expand(select="plain")`` (N independent samples of the same pipeline: one prefix, one
+exemplar order; each sample its own LLM seed and flavour draw) and ``expand(select="mmr")`` (the default: a 2N candidate pool, mixed prefixes, varied
 exemplars and flavours, MMR selection), and ``upsample``. It prints, per selector:
 
 * diversity: mean pairwise cosine distance (1 - cos, MiniLM) of the N expansions of a prompt;

@@ -13,6 +13,13 @@ def test_clean_reply_keeps_a_good_expansion():
     assert out == "a castle at night, a gothic castle on a hill under a full moon"
 
 
+def test_a_loop_is_cut_where_it_starts():
+    raw = ("a castle at night, a stone keep on a hill, soft evening light, glowing windows, "
+           "a soft light, a light, a soft light, a soft light, a light")
+    assert clean_reply(raw, Q) == ("a castle at night, a stone keep on a hill, soft evening light, "
+                                   "glowing windows")
+
+
 def test_cut_off_tail_is_trimmed():
     out = clean_reply("a castle at night on a rocky hill, moonlit towers, glowing windows, and the", Q)
     assert out.endswith("glowing windows")
@@ -23,7 +30,7 @@ def test_cut_off_tail_is_trimmed():
     ("Here's your prompt: a castle at night, moonlit", "boilerplate"),
     ("a castle at night with towers and flags and moon moon moon moon", "degenerate"),
     ("a castle at night, the castle at night, a night castle", "too little"),
-    ("a castle at night, stars, a castle at night, stars, a castle at night, stars, a castle at night", "degenerate"),
+    ("a castle at night, stars, a castle at night, stars, a castle at night, stars", "too little"),
     ("a palace under the stars with glowing windows and a moat", "key words"),
     ("a castle at night", "too little"),
     ("a castle at night, see https://example.com for more", "links"),

@@ -4,7 +4,7 @@ Diversity by construction: a candidate pool is written (prefixes cycled, exempla
 seeds varied, flavours drawn with per-candidate noise), bad replies are filtered out, and N are
 chosen by maximal marginal relevance over MiniLM embeddings (alignment to the query vs. similarity
 to what is already chosen). ``select="plain"`` is the naive baseline kept for the benchmark: N
-independent samples with one prefix, one exemplar order and the same top flavours.
+independent samples with one prefix and one exemplar order (each its own seed and flavour draw).
 
 Base models continue a forced prefix (the query itself), so they spend tokens only on new detail
 and can never drop the query's words; chat models rewrite it and pass the key-word filter.
@@ -93,7 +93,11 @@ def _flavor_candidate(q: str, prefix: str, seed: int | None) -> tuple[str, list[
 def candidate_pool(q: str, prefixes: list[str], size: int, seed: int, llm: Any, *,
                    vary: bool = True, progress: Progress | None = None,
                    notes: list[str] | None = None) -> list[dict[str, Any]]:
-    """Write ``size`` candidates for ``q`` cycling ``prefixes``; rejected replies are dropped."""
+    """Write ``size`` candidates for ``q`` cycling ``prefixes``; rejected replies are dropped.
+
+    Every candidate gets its own sampling seed and flavour draw; ``vary`` also varies the
+    few-shot exemplars (subset and order) per candidate (off for the plain baseline).
+    """
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for i in range(size):
@@ -102,7 +106,7 @@ def candidate_pool(q: str, prefixes: list[str], size: int, seed: int, llm: Any, 
         if progress:
             progress(f"candidate {i + 1}/{size} ({prefix})")
         if prefix in P.FLAVOR_ONLY:
-            text, flv = _flavor_candidate(q, prefix, s if vary else None)
+            text, flv = _flavor_candidate(q, prefix, s)
             src = FLAVOR_SOURCE
         else:
             body = None
@@ -117,7 +121,7 @@ def candidate_pool(q: str, prefixes: list[str], size: int, seed: int, llm: Any, 
                         progress(f"rejected a {prefix} reply ({exc.reason}); asking again")
             if body is None:
                 continue
-            text, flv = add_flavors(body, prefix, seed=s if vary else None, query_for_retrieval=q)
+            text, flv = add_flavors(body, prefix, seed=s, query_for_retrieval=q)
             src = llm_source(llm)
         key = re.sub(r"\W+", " ", text.lower()).strip()
         if key in seen:

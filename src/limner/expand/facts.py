@@ -118,6 +118,8 @@ def extract_facts(prompt: str, parser=None) -> list[Fact]:
     bg = [w for w in key_words(cons.background or "") if w not in {"background", "backdrop"}]
     for w in bg:
         facts.append(Fact("background", w, values=(w,)))
+    if not any(f.kind != "text" for f in facts):  # nothing depictable parsed ("bond", "time")
+        facts += [Fact("word", w, values=(w,)) for w in key_words(prompt)]
     return facts
 
 
