@@ -60,3 +60,9 @@ def test_bad_arguments(backend, layout, kwargs, words):
     with pytest.raises(InputError) as exc:
         backend.generate("a cat", **call)
     assert words in str(exc.value)
+
+
+def test_plain_model_is_not_taken_for_a_gligen_one(tiny, layout):
+    be = get_image_backend("diffusers", model=str(tiny["sd"]), gligen=True)
+    with pytest.raises(InputError, match="not a GLIGEN pipeline"):
+        be.generate("a cat", seeds=[0], layout=layout, num_inference_steps=1)

@@ -67,6 +67,8 @@ def test_bad_arguments(backend, source, image, instruction, kwargs, words):
 def test_bad_constructor_arguments(tiny, tmp_path):
     with pytest.raises(ModelNotFoundError, match="does not exist"):
         get_edit_backend("diffusers", model=str(tmp_path / "missing"))
+    with pytest.raises(InputError, match="not an InstructPix2Pix pipeline"):
+        get_edit_backend("diffusers", model=str(tiny["sd"]))
     with pytest.raises(InputError, match="unknown dtype"):
         get_edit_backend("diffusers", model=str(tiny["ip2p"]), dtype="float8")
 

@@ -46,6 +46,9 @@ def generate_gligen(backend, *, layout: Layout, gligen: bool | str, opts: dict[s
     resolved = backend.resolved
     if isinstance(gligen, str) and gligen.strip().lower() not in ("1", "true", "yes", "on"):
         resolved = backend.resolve_extra_model(gligen, "GLIGEN model")
+    if resolved.class_name and "GLIGEN" not in resolved.class_name:
+        raise InputError(f"'{resolved.id}' is a {resolved.class_name}, not a GLIGEN pipeline; pass "
+                         "gligen=ID_OR_PATH of one (e.g. masterful/gligen-1-4-generation-text-box)")
     entry = backend.load("gligen", _load_gligen, resolved=resolved)
     phrases, boxes = layout.grounding()
     notes: list[str] = []

@@ -64,6 +64,10 @@ class DiffusersEditBackend(DiffusersModel, EditBackend):
     def __init__(self, model: str | None = None, device: str = "cpu", dtype: str = "float32",
                  scheduler: str | None = None, variant: str | None = None):
         super().__init__(model, device=device, dtype=dtype, scheduler=scheduler, variant=variant)
+        name = self.resolved.class_name
+        if name and "InstructPix2Pix" not in name:
+            raise InputError(f"'{self.resolved.id}' is a {name}, not an InstructPix2Pix pipeline "
+                             "(e.g. timbrooks/instruct-pix2pix)")
 
     def edit(
         self,
