@@ -263,6 +263,26 @@ def spec_from_constraints(constraints) -> tuple[Spec, list[str]]:
                 prompt=constraints.prompt), notes
 
 
+
+def match(dets: Sequence, objects: Sequence) -> list[tuple[int, int]]:
+    """One-to-one (detection index, object index) pairs: minimum total centre distance, a pair only
+    if the detection's centre lies inside the object's box (both have ``.box``, normalized xyxy)."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    if not dets or not objects:
+        return []
+    cost = np.full((len(dets), len(objects)), 1e6)
+    for i, d in enumerate(dets):
+        cx, cy = center(d.box)
+        for j, o in enumerate(objects):
+            x0, y0, x1, y1 = o.box
+            if x0 <= cx <= x1 and y0 <= cy <= y1:
+                ox, oy = center(o.box)
+                cost[i, j] = (cx - ox) ** 2 + (cy - oy) ** 2
+    rows, cols = linear_sum_assignment(cost)
+    return [(int(i), int(j)) for i, j in zip(rows, cols) if cost[i, j] < 1e6]
+
 __all__ = ["Requirement", "RelationReq", "Spec", "SpecScore", "RequirementResult", "RelationResult",
            "check_requirement", "check_relation", "relation_holds", "score",
-           "requirements_from_layout", "spec_from_constraints", "summarize", "RELATIONS"]
+           "requirements_from_layout", "spec_from_constraints", "summarize", "match", "RELATIONS"]
