@@ -1,0 +1,378 @@
+"""The edit-data engine (InstructPix2Pix §3.1 at world scale): caption → (instruction, edited
+caption) by an LLM → a before/after image pair → a filter that keeps only faithful pairs.
+
+For each item ``i`` (a world scene ``seed_start + i``, or line ``i`` of a captions file):
+
+1. **Source scene.** World: ``sample_scene(seed)``. Captions file: the planning parser
+   (``plan.parse.parse_request`` + ``plan.layout_engine.rules_layout``) lays the caption out; a
+   caption with things the world cannot draw is dropped (with a diffusers image backend the
+   baseline would be SD with the same seed for before and after — not implemented here).
+2. **Proposal.** Backend ``template``: a deterministic op (``world.edits.random_edit``) worded by
+   templates. Any LLM backend (``embedded``, ``llamacpp``, ``openai``): a few-shot prompt asks for
+   ``{instruction, edited_caption}`` of a given edit kind (kinds rotate over items), decoded under
+   the :class:`EditProposal` JSON schema.
+3. **Pair.** The instruction is parsed (``edit.instructions``) and applied to the source layout
+   (``world.edits.apply_edit``); both scenes are rendered exactly.
+4. **Filter** (every decision is recorded with its reason): instruction not understood; edit not
+   possible in this scene; the edited caption (parsed by the planning parser) disagrees with the
+   edited scene's objects; the edited scene does not differ from the source exactly as the op says
+   (``world.edits.check_edit``).
+
+Resumable: the pair's files are written atomically (tmp + rename) *before* its manifest line is
+appended and fsync'ed, so ``kill -9`` loses nothing already listed; ``resume=True`` skips listed
+items and repairs a torn last line. Every item gets exactly one manifest line (kept or dropped).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from ..errors import InputError
+from ..schema import Layout
+from ..world.edits import EDIT_KINDS, EditError, apply_edit, check_edit, edit_pair, instruction, random_edit
+from .instructions import parse_instruction, resolve
+
+MANIFEST = "manifest.jsonl"
+BUILD_FILE = "build.json"
+TEMPLATE = "template"
+
+
+class EditProposal(BaseModel):
+    """What the LLM writes for a caption (the JSON schema sent for constrained decoding)."""
+
+    instruction: str = Field(min_length=3, max_length=200, description="the edit, as an imperative sentence")
+    edited_caption: str = Field(min_length=3, max_length=300, description="the caption after the edit")
+
+
+KIND_HINT = {"recolor": "change a colour", "move": "move an object", "add": "add objects",
+             "remove": "remove objects", "count": "change how many there are",
+             "texture": "change a texture (solid, striped, dotted)", "size": "change a size",
+             "background": "change the background"}
+
+
+def _examples() -> list[tuple[str, str, str, str]]:
+    """True few-shot examples from the deterministic generator: (caption, kind, instruction, edited)."""
+    out, seen = [], set()
+    s = 900_000
+    while len(out) < len(EDIT_KINDS):
+        p = edit_pair(s)
+        s += 1
+        if p.op.kind in seen or len(p.source.objects) > 3:
+            continue
+        seen.add(p.op.kind)
+        out.append((p.source_caption, p.op.kind, p.instruction, _caption_with_bg(p.target)
+                    if p.op.kind == "background" else p.edited_caption))
+    order = {k: i for i, k in enumerate(EDIT_KINDS)}
+    return sorted(out, key=lambda e: order[e[1]])
+
+
+def _caption_with_bg(layout: Layout) -> str:
+    return f"{layout.caption} on a {layout.background} background"
+
+
+def few_shot_prompt(caption: str, kind: str) -> str:
+    lines = ["Write one edit instruction for a picture and the caption of the picture after the edit.", ""]
+    for cap, k, ins, ed in _EXAMPLES():
+        lines += [f"Caption: {cap}", f"Edit: {KIND_HINT[k]}",
+                  json.dumps({"instruction": ins, "edited_caption": ed}), ""]
+    lines += [f"Caption: {caption}", f"Edit: {KIND_HINT[kind]}", ""]
+    return "\n".join(lines)
+
+
+_EX_CACHE: list = []
+
+
+def _EXAMPLES():
+    if not _EX_CACHE:
+        _EX_CACHE.extend(_examples())
+    return _EX_CACHE
+
+
+def propose(llm: Any, caption: str, kind: str, seed: int) -> EditProposal:
+    """Ask ``llm`` for an edit of ``kind`` (few-shot for base models, chat for chat models)."""
+    prompt = few_shot_prompt(caption, kind)
+    kw = dict(schema=EditProposal, seed=seed, temperature=0.7, max_tokens=96)
+    if getattr(llm, "kind", "chat") == "base":
+        return llm.complete(prompt, stop=["\n\n"], **kw)
+    return llm.chat(prompt + "Reply with the JSON object only.", **kw)
+
+
+# -- caption → world scene ------------------------------------------------------------------------
+def caption_scene(caption: str, seed: int) -> Layout:
+    """Lay a caption out with the planning parser; EditError if the world cannot draw it."""
+    from ..plan.layout_engine import rules_layout
+    from ..plan.parse import parse_request
+    from ..world.condition import square_box
+    from ..world.vocab import world_shape
+
+    c = parse_request(caption)
+    if not c.objects:
+        raise EditError("caption names no objects")
+    bad = [o.name for o in c.objects if world_shape(o.name) is None]
+    if bad:
+        raise EditError(f"the world cannot draw: {', '.join(bad)}")
+    lay = rules_layout(c, seed=seed)
+    objs = []
+    for o in lay.objects:
+        o = o.model_copy(update={"name": world_shape(o.name), "box": square_box(o.box), "caption": None,
+                                 "color": o.color or "white", "texture": o.texture or "solid"})
+        objs.append(o)
+    from ..world.edits import _gap
+    from ..world.corpus import MIN_GAP
+
+    for a in range(len(objs)):
+        for b in range(a):
+            if _gap(objs[a].box, objs[b].box) <= MIN_GAP:
+                raise EditError("the planned objects touch; the detector could not separate them")
+    bg = lay.background if lay.background and lay.background != "plain" else "plain gray"
+    return lay.model_copy(update={"objects": objs, "background": bg, "caption": caption})
+
+
+def caption_groups(caption: str) -> Counter:
+    """(shape, colour) → count named by a caption (planning parser; unknown colour → None)."""
+    from ..plan.parse import parse_request
+    from ..world.vocab import world_shape
+
+    out: Counter = Counter()
+    for o in parse_request(caption).objects:
+        out[(world_shape(o.name) or o.name, o.color)] += o.count
+    return out
+
+
+def layout_groups(layout: Layout) -> Counter:
+    return Counter((o.name, o.color) for o in layout.objects)
+
+
+# -- one item -------------------------------------------------------------------------------------
+@dataclass
+class Item:
+    id: str
+    index: int
+    backend: str
+    kind: str
+    caption: str = ""
+    seed: int | None = None
+    status: str = "dropped"
+    reason: str = ""
+    instruction: str = ""
+    edited_caption: str = ""
+    op: dict | None = None
+    files: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, sort_keys=True)
+
+
+def make_item(index: int, *, source: Layout | None, caption: str, seed: int | None, backend: str,
+              llm: Any, kind: str) -> tuple[Item, Layout | None, Layout | None]:
+    item = Item(id=f"{index:06d}", index=index, backend=backend, kind=kind, caption=caption, seed=seed)
+    if source is None:
+        return item, None, None
+    if backend == TEMPLATE:
+        rng = np.random.default_rng([index, 3])
+        try:
+            op = random_edit(source, rng, kind)
+        except EditError:
+            op = random_edit(source, rng)  # this kind is impossible here: any possible one
+        ins = instruction(op, source, rng)
+        tgt = apply_edit(source, op)
+        edited = _caption_with_bg(tgt) if op.kind == "background" else tgt.caption
+    else:
+        try:
+            prop = propose(llm, caption, kind, seed=index)
+        except Exception as exc:  # an LLM failure drops this item, it doesn't stop the build
+            item.reason = f"llm failed: {str(exc).splitlines()[0][:200]}"
+            return item, source, None
+        ins, edited = prop.instruction.strip(), prop.edited_caption.strip()
+    item.instruction, item.edited_caption = ins, edited
+    op = parse_instruction(ins)
+    if op is None:
+        item.reason = "instruction not understood"
+        return item, source, None
+    op = resolve(op, source)
+    item.op = op.model_dump(exclude_none=True)
+    try:
+        tgt = apply_edit(source, op)
+    except EditError as exc:
+        item.reason = f"edit not possible in this scene: {exc}"
+        return item, source, None
+    try:
+        want = caption_groups(edited)
+    except Exception:
+        want = None
+    have = layout_groups(tgt)
+    if want is None or not _groups_agree(want, have):
+        item.reason = f"edited caption disagrees with the edit: caption says {dict(want or {})}, edit gives {dict(have)}"
+        return item, source, None
+    chk = check_edit(source, tgt, op)
+    if not chk.ok:
+        item.reason = "edit check failed: " + "; ".join(chk.reasons)
+        return item, source, None
+    item.status, item.reason = "kept", f"{op.kind}: instruction parsed, applied and matches the edited caption"
+    return item, source, tgt
+
+
+def _groups_agree(want: Counter, have: Counter) -> bool:
+    # a caption colour of None matches any colour of that shape
+    have = Counter(have)
+    for (shape, color), n in want.items():
+        if color is None:
+            total = sum(v for (s, _), v in have.items() if s == shape)
+            if total != n:
+                return False
+            for k in [k for k in have if k[0] == shape]:
+                del have[k]
+        else:
+            if have.get((shape, color), 0) != n:
+                return False
+            del have[(shape, color)]
+    return not +have
+
+
+# -- the build ------------------------------------------------------------------------------------
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_manifest(out: Path, repair: bool = False) -> list[dict]:
+    """Manifest entries; a torn last line (kill -9 mid-write) is ignored, or cut off if ``repair``."""
+    p = out / MANIFEST
+    if not p.exists():
+        return []
+    raw = p.read_bytes()
+    cut = raw.rfind(b"\n") + 1  # whatever follows the last newline is a torn line
+    entries = []
+    for line in raw[:cut].splitlines():
+        if line.strip():
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    if repair and cut < len(raw):
+        with open(p, "r+b") as f:
+            f.truncate(cut)
+    return entries
+
+
+@dataclass
+class BuildSummary:
+    out: str
+    total: int
+    kept: int
+    dropped: int
+    reasons: dict[str, int]
+
+
+def build(out: str | os.PathLike, *, world: int | None = None, captions: list[str] | None = None,
+          seed_start: int = 3_000_000, backends: list[str] | None = None, resume: bool = False,
+          size: int = 32, llms: dict[str, Any] | None = None, progress: bool = True,
+          callback: Callable[[int, int], None] | None = None) -> BuildSummary:
+    """Build (or, with ``resume``, continue) an edit dataset in ``out``; see the module doc."""
+    from tqdm import tqdm
+
+    from ..world.corpus import sample_scene
+    from ..world.render import render_layout
+
+    if (world is None) == (captions is None):
+        raise InputError("give exactly one of --world N or --captions FILE")
+    if world is not None and world < 1:
+        raise InputError("--world must be at least 1")
+    backends = [b.strip().lower() for b in (backends or ["embedded"])]
+    outp = Path(out)
+    outp.mkdir(parents=True, exist_ok=True)
+    params = {"world": world, "captions": len(captions) if captions is not None else None,
+              "seed_start": seed_start, "backends": backends, "size": size}
+    bf = outp / BUILD_FILE
+    done = read_manifest(outp, repair=resume)
+    if bf.exists() or done:
+        if not resume:
+            raise InputError(f"{outp} already holds an edit dataset; pass --resume to continue it "
+                             "or choose another --out")
+        old = json.loads(bf.read_text()) if bf.exists() else params
+        if old != params:
+            raise InputError(f"{outp} was built with {old}; --resume needs the same arguments")
+    _atomic_write(bf, json.dumps(params, indent=2).encode())
+    done_ids = {e["id"] for e in done}
+    llms = dict(llms or {})
+    for b in backends:
+        if b != TEMPLATE and b not in llms:
+            from ..llm import get_llm
+
+            llms[b] = get_llm(b)
+    n = world if world is not None else len(captions or [])
+    (outp / "pairs").mkdir(exist_ok=True)
+    with open(outp / MANIFEST, "ab") as mf, tqdm(total=n, initial=len(done_ids), desc="edit pairs",
+                                                   unit="pair", disable=not progress) as bar:
+        for i in range(n):
+            iid = f"{i:06d}"
+            if iid in done_ids:
+                continue
+            backend = backends[i % len(backends)]
+            kind = EDIT_KINDS[i % len(EDIT_KINDS)]
+            seed = None
+            if world is not None:
+                seed = seed_start + i
+                source, caption = sample_scene(seed), None
+                caption = source.caption
+            else:
+                caption = captions[i].strip()  # type: ignore[index]
+                try:
+                    source = caption_scene(caption, seed=i)
+                except (EditError, InputError) as exc:
+                    source = None
+                    drop_reason = f"caption is not a world scene: {exc}"
+            item, src, tgt = make_item(i, source=source, caption=caption, seed=seed, backend=backend,
+                                       llm=llms.get(backend), kind=kind)
+            if source is None:
+                item.reason = drop_reason
+            if item.status == "kept" and src is not None and tgt is not None:
+                d = outp / "pairs" / iid
+                d.mkdir(exist_ok=True)
+                for name, lay in (("source.png", src), ("target.png", tgt)):
+                    import io
+
+                    buf = io.BytesIO()
+                    render_layout(lay, size).save(buf, format="PNG")
+                    _atomic_write(d / name, buf.getvalue())
+                meta = {"source": src.model_dump(mode="json"), "target": tgt.model_dump(mode="json"),
+                        "instruction": item.instruction, "edited_caption": item.edited_caption,
+                        "caption": caption, "op": item.op}
+                _atomic_write(d / "pair.json", json.dumps(meta).encode())
+                item.files = {"source": f"pairs/{iid}/source.png", "target": f"pairs/{iid}/target.png",
+                              "pair": f"pairs/{iid}/pair.json"}
+            mf.write((item.to_json() + "\n").encode())
+            mf.flush()
+            os.fsync(mf.fileno())
+            bar.update(1)
+            if callback:
+                callback(bar.n, n)
+    entries = read_manifest(outp)
+    reasons = Counter(_reason_key(e) for e in entries)
+    kept = sum(1 for e in entries if e["status"] == "kept")
+    summary = BuildSummary(str(outp), len(entries), kept, len(entries) - kept, dict(reasons))
+    _atomic_write(outp / "summary.json", json.dumps(summary.__dict__, indent=2).encode())
+    return summary
+
+
+def _reason_key(e: dict) -> str:
+    if e["status"] == "kept":
+        return "kept"
+    return e["reason"].split(":")[0]

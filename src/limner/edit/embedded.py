@@ -1,0 +1,134 @@
+"""``embedded`` edit backend: the shipped world edit model (``edit/weights``), CPU, 32×32.
+
+The source image is brought to the native 32×32 first (:func:`to_native`): an exact integer
+nearest-neighbour upscale — what ``limner generate`` writes for viewing — is reduced exactly (block
+mean); any other square image is area-resized (``Image.BOX``, a clean box filter). Non-square
+images are rejected with an :class:`~limner.errors.InputError`.
+
+The planner step (``edit.sketch``) detects the source scene, reads the instruction and paints the
+target sketch; when the instruction cannot be read the sketch is zero and the model edits from
+source + text alone (the note says so). ``sketch=False`` turns the planner off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import InputError
+from ..image.base import BackendOutput, EditBackend
+from .model import SIZE, WEIGHTS_DIR
+
+DEFAULT_STEPS = 20
+DEFAULT_GUIDANCE = 3.0
+DEFAULT_IMAGE_GUIDANCE = 1.5
+MODEL_ID = "limner/world-edit-32"
+
+
+def to_native(image: Any, size: int = SIZE):
+    """The image as a size×size RGB PIL image (see the module doc); InputError if it can't be."""
+    from PIL import Image
+
+    if not isinstance(image, Image.Image):
+        raise InputError(f"the image to edit must be a PIL image, got {type(image).__name__}")
+    im = image.convert("RGB")
+    w, h = im.size
+    if w != h:
+        raise InputError(f"the embedded edit model needs a square world image; got {w}x{h}")
+    if w == size:
+        return im
+    if w < size:
+        raise InputError(f"the image is {w}x{h}; the embedded edit model needs at least {size}x{size}")
+    if w % size == 0:
+        k = w // size
+        a = np.asarray(im, np.float32)
+        blocks = a.reshape(size, k, size, k, 3)
+        if float((blocks.max(axis=(1, 3)) - blocks.min(axis=(1, 3))).max()) <= 6:  # nearest upscale
+            return Image.fromarray(np.clip(blocks.mean(axis=(1, 3)) + 0.5, 0, 255).astype(np.uint8))
+    return im.resize((size, size), Image.BOX)
+
+
+class EmbeddedEditBackend(EditBackend):
+    id = "embedded"
+
+    def __init__(self, weights: str | None = None, device: str = "cpu", dtype: str | None = None,
+                 model: str | None = None, threads: int | None = 1, **_: Any):
+        self.weights = Path(weights or model or WEIGHTS_DIR)
+        self.device = device
+        self.threads = threads
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            from .._deps import require
+
+            torch = require("torch", "the embedded edit model")
+            if self.threads:  # a 32×32 model: one thread is enough and behaves on busy machines
+                torch.set_num_threads(self.threads)
+            from .model import EditModel
+
+            self._model = EditModel.from_pretrained(self.weights)
+        return self._model
+
+    def _sha(self) -> str:
+        f = self.weights / "model.safetensors"
+        return hashlib.sha256(f.read_bytes()).hexdigest() if f.is_file() else ""
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": self.id, "id": MODEL_ID, "path": str(self.weights), "native_size": SIZE}
+
+    def plan(self, image, instruction: str):
+        """(op, target layout or None, note, source layout) for one native image."""
+        from .sketch import detect_layout, plan_target
+
+        try:
+            src = detect_layout(image)
+        except (FileNotFoundError, ImportError) as exc:  # detector not installed/trained
+            return None, None, f"detector unavailable ({exc}); running on text alone", None
+        op, tgt, note = plan_target(src, instruction)
+        return op, tgt, note, src
+
+    def edit(self, image: Any, instruction: str, *, seeds: list[int], num_inference_steps: int | None = None,
+             guidance_scale: float | None = None, image_guidance_scale: float | None = None,
+             callback: Callable[[int, int], None] | None = None, sketch: bool = True,
+             **options: Any) -> BackendOutput:
+        if options:
+            raise InputError(f"the embedded edit backend has no option(s): {', '.join(sorted(options))}")
+        import torch
+        from PIL import Image
+
+        from .sketch import target_sketch
+
+        if not seeds:
+            raise InputError("at least one seed is needed")
+        native = to_native(image)
+        steps = int(num_inference_steps or DEFAULT_STEPS)
+        s_t = DEFAULT_GUIDANCE if guidance_scale is None else float(guidance_scale)
+        s_i = DEFAULT_IMAGE_GUIDANCE if image_guidance_scale is None else float(image_guidance_scale)
+        notes: list[str] = []
+        op = tgt = None
+        if sketch:
+            op, tgt, note, _ = self.plan(native, instruction)
+            if note:
+                notes.append(note)
+        sk = torch.from_numpy(target_sketch(tgt, SIZE))[None]
+        src = torch.from_numpy(np.asarray(native, np.float32)).permute(2, 0, 1)[None] / 127.5 - 1
+        b = len(seeds)
+        gens = [torch.Generator().manual_seed(int(s)) for s in seeds]
+        x = self.model.edit(src.expand(b, -1, -1, -1), [instruction] * b, sk.expand(b, -1, -1, -1),
+                            image_guidance_scale=s_i, guidance_scale=s_t, num_inference_steps=steps,
+                            generators=gens, callback=callback)
+        arr = ((x.permute(0, 2, 3, 1).numpy() + 1) * 127.5 + 0.5).clip(0, 255).astype(np.uint8)
+        images = [Image.fromarray(a) for a in arr]
+        return BackendOutput(
+            images=images, seeds=[int(s) for s in seeds],
+            model={"id": MODEL_ID, "path": str(self.weights), "sha256": self._sha()},
+            num_inference_steps=steps, guidance_scale=s_t, width=SIZE, height=SIZE,
+            extra={"image_guidance_scale": s_i, "scheduler": "DDIM", "planned_op": op.model_dump(exclude_none=True)
+                   if op else None, "sketch": tgt is not None, "notes": notes,
+                   "target_layout": tgt.model_dump(mode="json") if tgt is not None else None},
+        )
