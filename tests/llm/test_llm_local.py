@@ -59,16 +59,17 @@ def _broken(llm, n_bad):
 def test_truncated_reply_is_retried(settings, gguf_path):
     llm = get_llm("llamacpp", model=str(gguf_path), settings=settings, cache=False)
     seen = _broken(llm, n_bad=1)
-    data = llm.complete(SHORT, schema=COLORS, max_tokens=32)
+    data = llm.complete(SHORT, schema=COLORS, max_tokens=24)
     check(data, COLORS)
     assert len(seen) == 2 and seen[1].seed != seen[0].seed  # retried once, with a new seed
 
 
 def test_always_broken_reply_raises_with_raw(settings, gguf_path):
     llm = get_llm("llamacpp", model=str(gguf_path), settings=settings, cache=False)
+    llm.max_retries = 1  # per instance; one retry is enough to show the bound
     seen = _broken(llm, n_bad=99)
     with pytest.raises(LLMOutputError) as exc:
-        llm.complete(SHORT, schema=COLORS, max_tokens=32)
+        llm.complete(SHORT, schema=COLORS, max_tokens=8)
     assert len(seen) == llm.max_retries + 1
     assert exc.value.raw.startswith("{") and len(exc.value.errors) == llm.max_retries + 1
     assert "not valid JSON" in str(exc.value)
