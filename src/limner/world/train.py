@@ -7,7 +7,7 @@ each batch element is a scene rendered at ``size`` px (supersample 2), its layou
 GenEval-style relation / "a photo of …" template / colour-less count phrase).
 
 Recipe: v-prediction, cosine betas, MSE; text encoder trained jointly; classifier-free-guidance
-dropout (text 15%, layout 30%, both 5%); AdamW with warmup and, when ``--minutes`` is given, a
+dropout (text 15%, layout 30%, both 5%) and background-channel dropout (30%); AdamW with warmup and, when ``--minutes`` is given, a
 linear decay over the last 40% of the time budget; EMA of all weights. The data order is a function
 of the step, so ``--resume`` continues exactly (optimizer, EMA, step, RNG, elapsed time restored).
 
@@ -216,6 +216,9 @@ def train(out: str, steps: int = 100_000, batch: int = 32, size: int = 32, minut
         drop_layout = (r < 0.05) | ((r >= 0.15) & (r < 0.40))
         ids[drop_text] = empty_ids
         cond[drop_layout] = 0.0
+        # planners often give no background colour: teach "objects known, background unknown" too
+        drop_bg = torch.rand(batch, generator=gen) < 0.3
+        cond[drop_bg, 6:] = 0.0
         noise = torch.randn(x0.shape, generator=gen)
         t = torch.randint(0, sched.config.num_train_timesteps, (batch,), generator=gen)
         noisy = sched.add_noise(x0, noise, t)

@@ -1,0 +1,150 @@
+"""The embedded image backend: limner's own layout-grounded world model (no download, CPU).
+
+A 32×32 pixel-space diffusion model trained by ``limner world train`` on the procedural world
+corpus (shapes × colours × textures on plain/gradient backgrounds); the trained EMA weights ship in
+``limner/world/weights/`` (a :class:`~limner.world.pipeline.WorldPipeline` folder). It draws what
+the world vocabulary names (:mod:`limner.world.vocab`); a planned layout is painted into the model's
+conditioning channels (:mod:`limner.world.condition`), objects it cannot draw (e.g. "cat") are left
+out and listed in ``extra["out_of_world"]`` so callers can point the user to
+``--backend diffusers --model ...``. Non-square planner boxes get the world shape in their largest
+centred square. Images come back at the native 32×32 (callers upscale for viewing).
+
+Options: ``scheduler`` ("dpm++" default, "euler", "ddim", "unipc"), ``layout_guidance_scale``,
+``weights`` (another pipeline folder), ``threads`` (torch CPU threads for this call).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+from .._deps import require
+from ..schema import Layout
+from .base import BackendOutput, ImageBackend
+
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "world" / "weights"
+MODEL_ID = "limner-world"
+DEFAULT_STEPS = 15
+DEFAULT_GUIDANCE = 3.0
+DEFAULT_LAYOUT_GUIDANCE = 2.0
+SCHEDULERS = {
+    "dpm++": "DPMSolverMultistepScheduler",
+    "euler": "EulerDiscreteScheduler",
+    "ddim": "DDIMScheduler",
+    "unipc": "UniPCMultistepScheduler",
+}
+
+
+def weights_sha256(path: str | Path = WEIGHTS_DIR) -> dict[str, str]:
+    """sha256 of the weight files: {"sha256": digest of unet+text_encoder bytes, per-file digests}."""
+    p = Path(path)
+    files = {"unet": p / "unet" / "diffusion_pytorch_model.safetensors",
+             "text_encoder": p / "text_encoder" / "model.safetensors"}
+    total = hashlib.sha256()
+    out: dict[str, str] = {}
+    for name, f in files.items():
+        data = f.read_bytes()
+        total.update(data)
+        out[f"{name}_sha256"] = hashlib.sha256(data).hexdigest()
+    out["sha256"] = total.hexdigest()
+    return out
+
+
+@lru_cache(maxsize=2)
+def load_pipeline(path: str = str(WEIGHTS_DIR)):
+    """Load (once per process) the world pipeline in float32."""
+    require("torch", "the embedded image model")
+    require("diffusers", "the embedded image model")
+    from ..world.pipeline import WorldPipeline
+
+    if not (Path(path) / "model_index.json").exists():
+        from ..errors import InputError
+
+        raise InputError(f"no world-model weights at {path} (train them with `limner world train`)")
+    return WorldPipeline.from_pretrained(path)
+
+
+@lru_cache(maxsize=2)
+def _model_info(path: str) -> dict[str, str]:
+    return {"id": MODEL_ID, "path": path, **weights_sha256(path)}
+
+
+class EmbeddedBackend(ImageBackend):
+    id = "embedded"
+
+    def __init__(self, weights: str | Path | None = None, **_: Any):
+        self.weights = str(weights or WEIGHTS_DIR)
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": self.id, "model": MODEL_ID, "path": self.weights, "native_size": 32}
+
+    def generate(
+        self,
+        prompt: str,
+        *,
+        seeds: list[int],
+        layout: Layout | None = None,
+        negative_prompt: str = "",
+        num_inference_steps: int | None = None,
+        guidance_scale: float | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        callback: Callable[[int, int], None] | None = None,
+        **options: Any,
+    ) -> BackendOutput:
+        torch = require("torch", "the embedded image model")
+        from ..world.condition import out_of_world
+
+        pipe = load_pipeline(options.get("weights") or self.weights)
+        steps = int(num_inference_steps or DEFAULT_STEPS)
+        gs = DEFAULT_GUIDANCE if guidance_scale is None else float(guidance_scale)
+        lgs = float(options.get("layout_guidance_scale", DEFAULT_LAYOUT_GUIDANCE))
+        sched_name = str(options.get("scheduler", "dpm++")).lower()
+        if sched_name not in SCHEDULERS:
+            from ..errors import InputError
+
+            raise InputError(f"unknown scheduler '{sched_name}'; choose one of: {', '.join(SCHEDULERS)}")
+        import diffusers
+
+        base = pipe.scheduler.config
+        pipe.scheduler = getattr(diffusers, SCHEDULERS[sched_name]).from_config(base)
+        use_layout = layout if (layout is not None and layout.objects) else None
+
+        def on_step(_pipe, i, _t, kw):
+            if callback is not None:
+                callback(i + 1, steps)
+            return kw
+
+        threads = options.get("threads")
+        old_threads = torch.get_num_threads()
+        if threads:
+            torch.set_num_threads(int(threads))
+        try:
+            out = pipe(
+                [prompt] * len(seeds), layout=[use_layout] * len(seeds), num_inference_steps=steps,
+                guidance_scale=gs, layout_guidance_scale=lgs, negative_prompt=negative_prompt or "",
+                generator=[torch.Generator().manual_seed(int(s)) for s in seeds],
+                output_type="pil", callback_on_step_end=on_step,
+            )
+        finally:
+            if threads:
+                torch.set_num_threads(old_threads)
+        size = pipe.native_size
+        extra = {
+            "scheduler": type(pipe.scheduler).__name__,
+            "native_size": [size, size],
+            "layout_guidance_scale": lgs,
+            "out_of_world": out_of_world(layout),
+            "unknown_words": pipe.tokenizer.unknown_words(prompt),
+            "conditioning": "text+layout" if use_layout is not None else "text",
+        }
+        if (width and width != size) or (height and height != size):
+            extra["requested_size"] = [width or size, height or size]
+        return BackendOutput(images=out.images, seeds=list(seeds), model=_model_info(pipe_path(self, options)),
+                             num_inference_steps=steps, guidance_scale=gs, width=size, height=size, extra=extra)
+
+
+def pipe_path(backend: EmbeddedBackend, options: dict[str, Any]) -> str:
+    return str(options.get("weights") or backend.weights)
