@@ -7,9 +7,9 @@ neither ``base_url`` nor ``$OPENAI_BASE_URL`` is set).
 
 * Structured output: with a schema, the request carries the OpenAI form
   ``response_format={"type": "json_schema", "json_schema": {"name", "schema", "strict": true}}``.
-  Servers that only know the older ``{"type": "json_object", "schema": ...}`` form
-  (llama-cpp-python's server) refuse it (400/422, or 500 naming ``response_format``); the backend
-  then retries once in that form and keeps using it for this instance. Either way the reply is validated by :class:`~limner.llm.base.LLM`.
+  If the server refuses it (400/422, or any error naming ``response_format``), the backend tries
+  ``"strict": false``, then the older ``{"type": "json_object", "schema": ...}`` form that
+  llama-cpp-python's server knows, and keeps the first accepted form for this instance. Either way the reply is validated by :class:`~limner.llm.base.LLM`.
 * ``complete(prompt)`` sends the prompt as one user message to ``/chat/completions`` (every
   compatible server has that endpoint; ``/completions`` is missing on many hosted ones).
 * ``model``: when not given, the first id listed by ``GET {base_url}/models`` is used.
@@ -33,6 +33,11 @@ from ..errors import LLMError
 from .base import LLM, GenerateArgs
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+# response_format forms, tried in order until the server accepts one (then kept per instance):
+# OpenAI strict structured output (needs every property required and additionalProperties false,
+# which pydantic schemas with defaults are not), the same non-strict (vLLM, Ollama, llama.cpp
+# server), and llama-cpp-python's {"type": "json_object", "schema": ...}.
+SCHEMA_STYLES = ("json_schema_strict", "json_schema", "json_object")
 
 
 class OpenAICompatLLM(LLM):
@@ -47,7 +52,7 @@ class OpenAICompatLLM(LLM):
         self.api_key = (api_key or os.environ.get("LIMNER_LLM_API_KEY")
                         or os.environ.get("OPENAI_API_KEY") or None)
         self.timeout = float(timeout)
-        self.schema_style = "json_schema"  # switches to "json_object" if the server refuses it
+        self.schema_style = SCHEMA_STYLES[0]  # moves down the list when a server refuses a form
 
     @classmethod
     def from_settings(cls, settings: Any, *, base_url=None, model=None, api_key=None, cache=None,
@@ -128,23 +133,22 @@ class OpenAICompatLLM(LLM):
             body["stop"] = list(args.stop)
         if args.json_schema is None:
             return self._chat(body)
-        try:
-            return self._chat({**body, "response_format": self._response_format(args.json_schema)})
-        except _HTTPStatusError as exc:
-            about_format = "response_format" in exc.detail or "json_schema" in exc.detail
-            if self.schema_style != "json_schema" or not (exc.code in (400, 415, 422) or about_format):
-                raise LLMError(str(exc)) from None
-            self.schema_style = "json_object"  # e.g. llama-cpp-python's server
+        while True:
             try:
                 return self._chat({**body, "response_format": self._response_format(args.json_schema)})
-            except _HTTPStatusError as exc2:
-                raise LLMError(str(exc2)) from None
+            except _HTTPStatusError as exc:
+                about_format = any(w in exc.detail for w in ("response_format", "json_schema", "strict"))
+                later = SCHEMA_STYLES.index(self.schema_style) + 1
+                if later == len(SCHEMA_STYLES) or not (exc.code in (400, 415, 422) or about_format):
+                    raise LLMError(str(exc)) from None
+                self.schema_style = SCHEMA_STYLES[later]  # remembered for this instance
 
     def _response_format(self, schema: dict[str, Any]) -> dict[str, Any]:
         if self.schema_style == "json_object":
             return {"type": "json_object", "schema": schema}
         name = re.sub(r"[^A-Za-z0-9_-]", "_", str(schema.get("title") or "reply"))[:64] or "reply"
-        return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}
+        strict = self.schema_style == "json_schema_strict"
+        return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": strict}}
 
     def _chat(self, body: dict[str, Any]) -> str:
         out = self._request("POST", "/chat/completions", body)
