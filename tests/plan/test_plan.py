@@ -73,7 +73,7 @@ def reply(*objs):
 def test_llm_plan_that_is_right_passes_unrepaired(scripted):
     llm = scripted([reply(("circles", "red", (5, 10, 30, 35)), ("circle", "Red", (5, 60, 30, 85)),
                           ("square", "blue", (60, 35, 90, 65)))])
-    res = plan("two red circles to the left of a blue square", llm=llm)
+    res = plan("two red circles to the left of a blue square", llm=llm, mode="free")
     assert res.llm_only_ok and res.violations == [] and not [r for r in res.repairs if r.stage != "normalize"]
     assert res.source == "scripted" and len(llm.calls) == 1
     assert [o.caption for o in res.layout.objects] == ["a red circle", "a red circle", "a blue square"]
@@ -82,7 +82,7 @@ def test_llm_plan_that_is_right_passes_unrepaired(scripted):
 def test_llm_wrong_then_reasked_then_rules_repair(scripted):
     wrong = reply(("circle", "red", (60, 10, 90, 40)), ("square", "blue", (5, 40, 35, 70)))
     llm = scripted([wrong])  # the LLM never gets it right
-    res = plan("two red circles to the left of a blue square", llm=llm)
+    res = plan("two red circles to the left of a blue square", llm=llm, mode="free")
     assert not res.llm_only_ok and res.violations == []
     assert len(llm.calls) == 2  # first plan + one re-ask with the violations
     assert "Problems:" in llm.calls[1].prompt and "left of" in llm.calls[1].prompt
@@ -93,7 +93,7 @@ def test_llm_wrong_then_reasked_then_rules_repair(scripted):
 def test_llm_fix_accepted_when_better(scripted):
     wrong = reply(("circle", "red", (60, 10, 90, 40)))
     right = reply(("circle", "red", (5, 10, 30, 35)), ("circle", "red", (5, 60, 30, 85)), ("square", "blue", (60, 35, 90, 65)))
-    res = plan("two red circles to the left of a blue square", llm=scripted([wrong, right]))
+    res = plan("two red circles to the left of a blue square", llm=scripted([wrong, right]), mode="free")
     assert res.violations == [] and any(r.kind == "reask" for r in res.repairs)
     assert not any(r.stage == "rules" for r in res.repairs)
 
@@ -145,7 +145,26 @@ def test_engine_canvas_aspect():
 
 def test_aliases_are_read_as_the_requested_name(scripted):
     llm = scripted([reply(("sofa", None, (5, 30, 45, 70)), ("bear", "brown", (55, 30, 95, 70)))])
-    res = plan("a couch left of a brown teddy bear", llm=llm)
+    res = plan("a couch left of a brown teddy bear", llm=llm, mode="free")
     assert [o.name for o in res.layout.objects] == ["couch", "teddy bear"]
     assert not res.llm_only_ok and res.violations == []  # counted as the LLM's miss, fixed by renaming
     assert [r.kind for r in res.repairs] == ["rename", "rename"] and len(llm.calls) == 1
+
+
+def test_guided_mode_for_base_models(scripted):
+    """Base models only place boxes for the parsed objects (exactly as many as requested)."""
+    llm = scripted(['{"boxes":[[5,10,30,35],[5,60,30,85],[60,35,90,65]]}'])
+    res = plan("two red circles to the left of a blue square", llm=llm)
+    assert res.llm_only_ok and res.violations == [] and len(llm.calls) == 1
+    assert "Objects: red circle; red circle; blue square" in llm.calls[0].prompt
+    schema = llm.calls[0].json_schema
+    assert schema["properties"]["boxes"]["minItems"] == 3 == schema["properties"]["boxes"]["maxItems"]
+
+
+def test_guided_reask_then_repair(scripted):
+    llm = scripted(['{"boxes":[[60,10,90,40],[5,40,35,70]]}'])  # cat right of dog: wrong, twice
+    res = plan("a cat left of a dog", llm=llm)
+    assert not res.llm_only_ok and res.violations == [] and len(llm.calls) == 2
+    assert "Problems: cat should be left of dog" in llm.calls[1].prompt
+    with pytest.raises(InputError):
+        plan("a cat", llm=llm, mode="bogus")

@@ -35,6 +35,7 @@ def register(app: typer.Typer) -> None:
         model: Optional[str] = typer.Option(None, "--model", help="LLM model name or GGUF path"),
         no_cache: bool = typer.Option(False, "--no-cache", help="do not read or write the LLM cache"),
         temperature: float = typer.Option(0.0, "--temperature", min=0.0, max=2.0, help="LLM sampling temperature"),
+        mode: str = typer.Option("auto", "--mode", help="LLM planning: auto, free (LLM names the objects) or guided (LLM places the parsed objects)"),
         json_full: bool = typer.Option(False, "--json-full", help="print the whole PlanResult (constraints, repairs)"),
         no_labels: bool = typer.Option(False, "--no-labels", help="sketch without text labels"),
         outline: bool = typer.Option(False, "--outline", help="sketch outlines instead of filled shapes"),
@@ -59,7 +60,7 @@ def register(app: typer.Typer) -> None:
                 raise InputError("give a PROMPT to plan, or --tikz FILE")
             result = plan(prompt, planner=planner, seed=seed, format=format, width=width or 512, height=height or 512,
                           base_url=base_url, model=model, cache=False if no_cache else None,
-                          temperature=temperature)
+                          temperature=temperature, mode=mode)
             layout = result.layout
             if json_full:
                 text = result.model_dump_json(indent=2, exclude_none=True)

@@ -4,9 +4,12 @@ Flow (one entry, :func:`plan`):
 
 1. :func:`parse_request` extracts the checkable constraints (no LLM);
 2. ``planner="rules"``: the rules layout engine builds the plan (valid by construction);
-   otherwise the LLM writes a compact layout (names, colours, integer boxes on a 100x100 grid —
-   few tokens for the 270M base model; few-shot for base models, instructions for chat models;
-   schema-constrained and validated by :mod:`limner.llm`), converted to a :class:`Layout`;
+   otherwise the LLM writes the layout, schema-constrained and validated by :mod:`limner.llm`:
+   - ``mode="free"`` (default for chat models): a compact layout (names, colours, integer boxes
+     on a 100x100 grid), so the LLM can add objects and read what the parser cannot;
+   - ``mode="guided"`` (default for base models such as the embedded Gemma-270M, which gets about
+     4/10 object lists right unaided): the parser's object list is given and the schema demands
+     exactly one integer box per instance, so the LLM only places them (few tokens, few-shot);
 3. :func:`verify` checks it; ``llm_only_ok`` records whether the LLM's own plan passed;
 4. failures go back to the LLM once with the specific violations, then to the deterministic
    :func:`repair_layout`. Every change is recorded in ``PlanResult.repairs``.
@@ -34,6 +37,7 @@ from .types import Constraints, PlanResult, Repair
 from .verify import MAX_OBJECTS, verify
 
 FORMATS = ("json", "tikz")
+MODES = ("auto", "free", "guided")
 GRID = 100
 
 
@@ -56,23 +60,23 @@ class LLMLayout(BaseModel):
 FEW_SHOT = """Layouts on a 100x100 canvas: x grows to the right, y grows downwards. One box [x0, y0, x1, y1] per object; "three cats" means three boxes.
 
 Request: a red circle to the left of two blue squares
-Layout: {"objects":[{"name":"circle","color":"red","box":[6,38,32,64]},{"name":"square","color":"blue","box":[58,12,84,38]},{"name":"square","color":"blue","box":[58,60,84,86]}]}
+Layout:{"objects":[{"name":"circle","color":"red","box":[6,38,32,64]},{"name":"square","color":"blue","box":[58,12,84,38]},{"name":"square","color":"blue","box":[58,60,84,86]}]}
 
 Request: a photo of a dog above a green car
-Layout: {"objects":[{"name":"dog","color":null,"box":[35,6,65,40]},{"name":"car","color":"green","box":[18,56,82,90]}]}
+Layout:{"objects":[{"name":"dog","color":null,"box":[35,6,65,40]},{"name":"car","color":"green","box":[18,56,82,90]}]}
 
 Request: three yellow stars
-Layout: {"objects":[{"name":"star","color":"yellow","box":[5,36,30,61]},{"name":"star","color":"yellow","box":[38,36,63,61]},{"name":"star","color":"yellow","box":[70,36,95,61]}]}
+Layout:{"objects":[{"name":"star","color":"yellow","box":[5,36,30,61]},{"name":"star","color":"yellow","box":[38,36,63,61]},{"name":"star","color":"yellow","box":[70,36,95,61]}]}
 
 Request: a photo of a bird right of a purple cup
-Layout: {"objects":[{"name":"bird","color":null,"box":[60,30,92,62]},{"name":"cup","color":"purple","box":[8,34,36,66]}]}
+Layout:{"objects":[{"name":"bird","color":null,"box":[60,30,92,62]},{"name":"cup","color":"purple","box":[8,34,36,66]}]}
 
 """
 
 FIX_SHOT = """Request: two red circles left of a blue square
-Layout: {"objects":[{"name":"circle","color":"red","box":[60,30,85,55]},{"name":"square","color":"green","box":[10,30,40,60]}]}
+Layout:{"objects":[{"name":"circle","color":"red","box":[60,30,85,55]},{"name":"square","color":"green","box":[10,30,40,60]}]}
 Problems: needs 2 red circle(s), has 1; square should have color blue; circle should be left of square
-Fixed layout: {"objects":[{"name":"circle","color":"red","box":[6,12,32,38]},{"name":"circle","color":"red","box":[6,60,32,86]},{"name":"square","color":"blue","box":[58,34,88,64]}]}
+Fixed layout:{"objects":[{"name":"circle","color":"red","box":[6,12,32,38]},{"name":"circle","color":"red","box":[6,60,32,86]},{"name":"square","color":"blue","box":[58,34,88,64]}]}
 
 """
 
@@ -80,6 +84,74 @@ CHAT_SYSTEM = ("You plan image layouts. Reply with JSON only: {\"objects\": [{\"
                "\"color\": colour or null, \"box\": [x0, y0, x1, y1]}]} with integer coordinates on a "
                "100x100 canvas, origin top-left (x right, y down). One box per object instance. "
                "Respect every count, colour and spatial relation in the request; boxes must not overlap much.")
+
+
+GUIDED_SHOT = """Boxes on a 100x100 canvas: x grows to the right, y grows downwards. One box [x0,y0,x1,y1] per object, in the order listed.
+
+Request: a red circle to the left of two blue squares
+Objects: red circle; blue square; blue square
+Boxes:{"boxes":[[6,38,32,64],[58,12,84,38],[58,60,84,86]]}
+
+Request: a photo of a dog above a green car
+Objects: dog; green car
+Boxes:{"boxes":[[35,6,65,40],[18,56,82,90]]}
+
+Request: a photo of a bird right of a purple cup
+Objects: bird; purple cup
+Boxes:{"boxes":[[60,30,92,62],[8,34,36,66]]}
+
+Request: a photo of a cake below a clock
+Objects: cake; clock
+Boxes:{"boxes":[[30,58,70,92],[34,8,66,40]]}
+
+Request: four apples
+Objects: apple; apple; apple; apple
+Boxes:{"boxes":[[8,10,42,44],[56,10,90,44],[8,56,42,90],[56,56,90,90]]}
+
+"""
+
+Box100 = Annotated[list[Annotated[int, Field(ge=0, le=GRID)]], Field(min_length=4, max_length=4)]
+
+
+def guided_schema(n: int) -> type[BaseModel]:
+    """Schema for guided planning: exactly ``n`` integer boxes (the objects come from the parser)."""
+    from pydantic import create_model
+
+    return create_model("GuidedLayout", __config__=ConfigDict(extra="ignore"),
+                        boxes=(list[Box100], Field(min_length=n, max_length=n)))
+
+
+def _instances(c: Constraints) -> list:
+    return [spec for spec in c.objects for _ in range(spec.count)]
+
+
+def _guided_prompt(prompt: str, c: Constraints) -> str:
+    names = "; ".join(" ".join(w for w in (s.color, s.name) if w) for s in _instances(c))
+    return f"Request: {' '.join(prompt.split())}\nObjects: {names}\nBoxes:"  # no space: the grammar starts at "{"
+
+
+def _guided_layout(reply: Any, c: Constraints, width: int, height: int) -> Layout:
+    objects = []
+    for spec, box in zip(_instances(c), reply.boxes):
+        x0, y0, x1, y1 = box
+        x0, x1 = sorted((x0, x1))
+        y0, y1 = sorted((y0, y1))
+        x1, y1 = max(x1, min(x0 + 2, GRID)), max(y1, min(y0 + 2, GRID))
+        x0, y0 = min(x0, x1 - 2), min(y0, y1 - 2)
+        objects.append(SceneObject(name=spec.name, color=spec.color, size=spec.size, texture=spec.texture,
+                                   attributes=list(spec.attributes), box=(x0 / GRID, y0 / GRID, x1 / GRID, y1 / GRID)))
+    return Layout(width=width, height=height, objects=objects)
+
+
+def _ask_llm_guided(llm: Any, prompt: str, c: Constraints, seed: int, temperature: float,
+                    previous: Layout | None = None, problems: list[str] | None = None) -> Any:
+    n = c.total
+    text = GUIDED_SHOT + _guided_prompt(prompt, c)
+    if previous is not None:
+        prev = json.dumps({"boxes": [[round(v * GRID) for v in o.box] for o in previous.objects]}, separators=(",", ":"))
+        text += f"{prev}\nProblems: {'; '.join((problems or [])[:3])}\nFixed boxes:"
+    return llm.complete(text, schema=guided_schema(n), seed=seed, temperature=temperature,
+                        max_tokens=12 + 14 * n, stop=["\n"])
 
 
 def _max_tokens(c: Constraints) -> int:
@@ -127,7 +199,7 @@ def _ask_llm_fix(llm: Any, prompt: str, c: Constraints, layout: Layout, problems
     probs = "; ".join(problems[:4])
     if getattr(llm, "kind", "chat") == "base":
         # same prefix as the first prompt, so llama.cpp reuses its cached prefill
-        text = (FEW_SHOT + FIX_SHOT + f"Request: {prompt}\nLayout: {layout_to_compact(layout)}\n"
+        text = (FEW_SHOT + FIX_SHOT + f"Request: {prompt}\nLayout:{layout_to_compact(layout)}\n"
                 f"Problems: {probs}\nFixed layout:")
         return llm.complete(text, schema=LLMLayout, seed=seed + 1, temperature=temperature,
                             max_tokens=_max_tokens(c), stop=["\n"])
@@ -169,7 +241,7 @@ def _decorate(layout: Layout, c: Constraints, prompt: str) -> Layout:
 def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int = 0,
          format: str = "json", width: int = 512, height: int = 512, base_url: str | None = None,
          model: str | None = None, cache: bool | None = None, llm_repair_rounds: int = 1,
-         temperature: float = 0.0) -> PlanResult:
+         temperature: float = 0.0, mode: str = "auto") -> PlanResult:
     """Plan a layout for ``prompt``.
 
     ``planner``: "rules" (no LLM), or an LLM backend id ("embedded", "openai", "llamacpp"); an
@@ -178,6 +250,8 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
     (written by the LLM when there is one).
     """
     t0 = time.perf_counter()
+    if mode not in MODES:
+        raise InputError(f"unknown planner mode {mode!r}; use one of: {', '.join(MODES)}")
     if format not in FORMATS:
         raise InputError(f"unknown plan format {format!r}; use one of: {', '.join(FORMATS)}")
     if not (8 <= int(width) <= 8192 and 8 <= int(height) <= 8192):
@@ -210,7 +284,7 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
     else:
         try:
             res = _plan_with_llm(prompt, c, llm, seed=seed, width=width, height=height, format=format,
-                                 rounds=llm_repair_rounds, temperature=temperature, notes=notes)
+                                 rounds=llm_repair_rounds, temperature=temperature, notes=notes, mode=mode)
         except MissingExtraError as exc:  # the runtime is imported lazily, at the first call
             if planner != "embedded" or not c.objects:
                 raise
@@ -225,8 +299,14 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
     return res
 
 
+def _guided(llm: Any, c: Constraints, mode: str) -> bool:
+    if mode == "auto":
+        return getattr(llm, "kind", "chat") == "base" and bool(c.objects)
+    return mode == "guided" and bool(c.objects)
+
+
 def _first_llm_layout(prompt: str, c: Constraints, llm: Any, *, seed: int, width: int, height: int,
-                      format: str, temperature: float, repairs: list[Repair]) -> tuple[Layout | None, str | None]:
+                      format: str, temperature: float, repairs: list[Repair], mode: str = "auto") -> tuple[Layout | None, str | None]:
     if format == "tikz":
         from .tikz import ask_llm_tikz, tikz_to_layout
 
@@ -238,6 +318,8 @@ def _first_llm_layout(prompt: str, c: Constraints, llm: Any, *, seed: int, width
             repairs.append(Repair(stage="llm", kind="invalid", message=f"the LLM's TikZ was unusable: {exc}"))
             return None, None
     try:
+        if _guided(llm, c, mode):
+            return _guided_layout(_ask_llm_guided(llm, prompt, c, seed, temperature), c, width, height), None
         reply = _ask_llm(llm, prompt, c, seed, temperature)
     except LLMOutputError as exc:
         repairs.append(Repair(stage="llm", kind="invalid", message=f"the LLM's reply was unusable: {exc}"))
@@ -248,11 +330,11 @@ def _first_llm_layout(prompt: str, c: Constraints, llm: Any, *, seed: int, width
 
 
 def _plan_with_llm(prompt: str, c: Constraints, llm: Any, *, seed: int, width: int, height: int,
-                   format: str, rounds: int, temperature: float, notes: list[str]) -> PlanResult:
+                   format: str, rounds: int, temperature: float, notes: list[str], mode: str = "auto") -> PlanResult:
     source = getattr(llm, "id", "") or type(llm).__name__
     repairs: list[Repair] = []
     layout, tikz_src = _first_llm_layout(prompt, c, llm, seed=seed, width=width, height=height,
-                                         format=format, temperature=temperature, repairs=repairs)
+                                         format=format, temperature=temperature, repairs=repairs, mode=mode)
     llm_first = layout
     ok = layout is not None and not verify(layout, c)  # the LLM's own plan, before any repair
     if layout is not None:
@@ -265,11 +347,16 @@ def _plan_with_llm(prompt: str, c: Constraints, llm: Any, *, seed: int, width: i
         if not problems:
             break
         try:
-            reply = _ask_llm_fix(llm, prompt, c, layout, [p.message for p in problems], seed + r, temperature)
+            if _guided(llm, c, mode):
+                fixed = _guided_layout(_ask_llm_guided(llm, prompt, c, seed + r + 1, temperature, layout,
+                                                       [p.message for p in problems]), c, width, height)
+                fixes: list[Repair] = []
+            else:
+                reply = _ask_llm_fix(llm, prompt, c, layout, [p.message for p in problems], seed + r, temperature)
+                fixed, fixes = llm_reply_to_layout(reply, width, height)
         except (LLMOutputError, LLMError) as exc:
             repairs.append(Repair(stage="llm", kind="invalid", message=f"the LLM's fix was unusable: {exc}"))
             break
-        fixed, fixes = llm_reply_to_layout(reply, width, height)
         fixed, more = align_names(fixed, c)
         fixes += more
         if len(verify(fixed, c)) < len(problems):
