@@ -359,11 +359,13 @@ def _plan_with_llm(prompt: str, c: Constraints, llm: Any, *, seed: int, width: i
             break
         fixed, more = align_names(fixed, c)
         fixes += more
+        asked = "asked the LLM again with: " + "; ".join(p.message for p in problems[:4])
         if len(verify(fixed, c)) < len(problems):
-            repairs.append(Repair(stage="llm", kind="reask", message="asked the LLM again with: "
-                                  + "; ".join(p.message for p in problems[:4])))
+            repairs.append(Repair(stage="llm", kind="reask", message=asked))
             repairs.extend(fixes)
             layout = fixed
+        else:
+            repairs.append(Repair(stage="llm", kind="reask", message=asked + " (its reply was no better; kept the first)"))
     if layout is None:
         layout = rules_layout(c, seed=seed, width=width, height=height)
         repairs.append(Repair(stage="rules", kind="replace", message="used the rules layout"))
