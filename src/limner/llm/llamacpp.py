@@ -35,7 +35,14 @@ N_CTX = 2048
 # One thread by default: on 2 busy cores, llama.cpp's spinning thread barriers made 2 threads ~27x
 # slower than 1 (measured: 8 tokens in 41 s vs 1.5 s at load average 11). Raise it on idle machines
 # with $LIMNER_LLM_THREADS or get_llm(..., n_threads=N).
-N_THREADS = int(os.environ.get("LIMNER_LLM_THREADS") or 1)
+def _env_threads() -> int:
+    try:
+        return max(1, int(os.environ.get("LIMNER_LLM_THREADS") or 1))
+    except ValueError:
+        return 1
+
+
+N_THREADS = _env_threads()
 
 _LOAD_LOCK = threading.Lock()
 _MODELS: dict[tuple[str, int], tuple[Any, threading.Lock]] = {}
