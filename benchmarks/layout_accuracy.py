@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=1, help="LLM re-asks with the violations (0 = rules repair only)")
     ap.add_argument("--cache", action="store_true", help="use the LLM disk cache (default off: honest timing)")
     ap.add_argument("--verbose", action="store_true", help="print each failing prompt")
+    ap.add_argument("--quiet", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
 
     path = args.prompts or DEFAULT
@@ -110,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
 
     stats: dict[str, dict[str, list]] = {}
     times: list[float] = []
-    for row in rows:
+    from tqdm import tqdm
+
+    for row in tqdm(rows, desc="planning", unit="prompt", file=sys.stderr, disable=args.quiet):
         tag = row.get("tag", "all")
         st = stats.setdefault(tag, {"llm": [], "final": []})
         try:
