@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -54,13 +55,15 @@ class _Server:
                "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", "2048",
                "--n_threads", "1", "--n_threads_batch", "1", "--verbose", "False"]
         env = {**os.environ, "OMP_NUM_THREADS": "1"}
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        self.log = tempfile.TemporaryFile()  # not a pipe: uvicorn logs every request, a full pipe blocks
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log, env=env)
 
     def wait(self, timeout=180.0) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                err = self.proc.stderr.read().decode("utf-8", "replace")[-2000:]
+                self.log.seek(0)
+                err = self.log.read().decode("utf-8", "replace")[-2000:]
                 raise RuntimeError(f"llama_cpp.server exited with {self.proc.returncode}: {err}")
             try:
                 with urllib.request.urlopen(f"{self.base_url}/models", timeout=2) as r:
@@ -78,7 +81,7 @@ class _Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-        self.proc.stderr.close()
+        self.log.close()
 
 
 _SERVER: _Server | None = None
