@@ -200,3 +200,11 @@ def test_broken_model_folder_fails_in_one_line(tiny, tmp_path):
     with pytest.raises(ModelNotFoundError) as exc:
         be.generate("a cat", seeds=[0], num_inference_steps=1)
     assert str(exc.value).startswith("cannot load t2i pipeline from") and "\n" not in str(exc.value)
+
+
+def test_scheduler_aliases_resolve_to_stable_names():
+    from limner.image.diffusers_common import parse_scheduler
+
+    assert parse_scheduler("dpm++") == "dpmpp_2m"  # the embedded backend's spelling
+    assert parse_scheduler("Euler-A") == "euler_a"
+    assert parse_scheduler("default") is None and parse_scheduler(None) is None

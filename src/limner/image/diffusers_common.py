@@ -48,6 +48,12 @@ SCHEDULERS: dict[str, tuple[str, dict[str, Any]]] = {
     "unipc": ("UniPCMultistepScheduler", {}),
 }
 
+# other spellings users type (the embedded backend's "dpm++" included) -> the names above
+SCHEDULER_ALIASES = {
+    "dpmpp": "dpmpp_2m", "dpm++": "dpmpp_2m", "dpm++_2m": "dpmpp_2m", "dpmpp2m": "dpmpp_2m",
+    "dpm++_2m_karras": "dpmpp_2m_karras", "euler_ancestral": "euler_a", "eulera": "euler_a",
+}
+
 DTYPES = {
     "float32": "float32", "fp32": "float32", "float": "float32",
     "float16": "float16", "fp16": "float16", "half": "float16",
@@ -99,7 +105,9 @@ def parse_scheduler(name: str | None) -> str | None:
     """A key of :data:`SCHEDULERS`, or None for the model's own scheduler."""
     if name is None or str(name).strip().lower() in ("", "default"):
         return None
-    key = str(name).strip().lower().replace("-", "_").replace("+", "p")
+    key = str(name).strip().lower().replace("-", "_").replace(" ", "_")
+    key = SCHEDULER_ALIASES.get(key, key).replace("+", "p")
+    key = SCHEDULER_ALIASES.get(key, key)
     if key not in SCHEDULERS:
         raise InputError(f"unknown scheduler '{name}'; choose one of: default, "
                          + ", ".join(SCHEDULERS))
