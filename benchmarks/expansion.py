@@ -65,13 +65,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=24, help="prompts (spread over categories)")
     ap.add_argument("--n", type=int, default=4, help="expansions per prompt")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--lam", type=float, default=None, help="MMR trade-off (default: the library's)")
+    ap.add_argument("--lams", default="", help="extra MMR trade-offs to report, e.g. 0.3,0.7,1.0 "
+                    "(same pool: with --cache the LLM replies are reused, so they cost no LLM time)")
     ap.add_argument("--pool", type=int, default=None, help="MMR pool size (default 2N)")
     ap.add_argument("--no-upsample", action="store_true")
     ap.add_argument("--backend", default=None)
     ap.add_argument("--base-url", default=None)
     ap.add_argument("--model", default=None)
-    ap.add_argument("--cache", action="store_true", help="use the LLM disk cache (timings lie)")
+    ap.add_argument("--cache", action="store_true",
+                    help="use the LLM disk cache (timings of calls already cached lie)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every expansion")
     args = ap.parse_args(argv)
 
@@ -93,15 +95,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# {len(prompts)} PartiPrompts, N={args.n}, seed={args.seed}, llm={llm.describe()}",
           flush=True)
     embed(["warm-up"])
-    res: dict[str, dict[str, list[float]]] = {s: defaultdict(list) for s in ("plain", "mmr")}
+    from limner.expand.expander import LAMBDA
+
+    extra = [float(x) for x in args.lams.split(",") if x.strip()]
+    sels = ["plain", "mmr"] + [f"mmr@{lam:g}" for lam in extra]
+    res: dict[str, dict[str, list[float]]] = {s: defaultdict(list) for s in sels}
     per_cat: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     facts = {"total": 0.0, "first": 0.0, "llm": 0.0, "final": 0.0, "repaired": 0.0, "secs": 0.0}
     for k, (q, cat) in enumerate(prompts):
         qv = embed([q])[0]
-        for sel in ("plain", "mmr"):
+        for sel in sels:
+            lam = float(sel.split("@")[1]) if "@" in sel else None
             t0 = time.perf_counter()
-            out = expand(q, args.n, seed=args.seed, llm=llm, select=sel, lam=args.lam,
-                         pool=args.pool if sel == "mmr" else None)
+            out = expand(q, args.n, seed=args.seed, llm=llm, select=sel.split("@")[0], lam=lam,
+                         pool=args.pool if sel != "plain" else None)
             dt = time.perf_counter() - t0
             vecs = embed([e.text for e in out])
             d, a = div(vecs), float(np.mean(vecs @ qv))
@@ -110,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             res[sel]["secs"].append(dt / len(out))
             per_cat[cat][f"{sel}_div"].append(d)
             per_cat[cat][f"{sel}_align"].append(a)
-            if args.verbose:
+            if args.verbose and "@" not in sel:
                 for e in out:
                     print(f"   {sel:5s} [{e.prefix}] {e.text}")
         line = (f"[{k + 1}/{len(prompts)}] {cat:16s} plain div={res['plain']['diversity'][-1]:.3f} "
@@ -137,9 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{cat:16s} {np.mean(c['plain_div']):.3f} -> {np.mean(c['mmr_div']):.3f}   "
               f"align {np.mean(c['plain_align']):.3f} -> {np.mean(c['mmr_align']):.3f}")
     m = {s: {k: float(np.mean(v)) for k, v in res[s].items()} for s in res}
-    print("\n# selector   diversity  alignment  s/expansion")
-    for s in ("plain", "mmr"):
-        print(f"{s:10s}   {m[s]['diversity']:.4f}     {m[s]['alignment']:.4f}     {m[s]['secs']:.2f}")
+    print(f"\n# selector (mmr = lambda {LAMBDA}; mmr@x reuse its pool)   diversity  alignment  s/expansion")
+    for s in sels:
+        secs = f"{m[s]['secs']:.2f}" if "@" not in s or not args.cache else "(cached pool)"
+        print(f"{s:10s}   {m[s]['diversity']:.4f}     {m[s]['alignment']:.4f}     {secs}")
     ratio = m["mmr"]["diversity"] / max(m["plain"]["diversity"], 1e-9)
     drop = 1 - m["mmr"]["alignment"] / max(m["plain"]["alignment"], 1e-9)
     print(f"diversity ratio mmr/plain = {ratio:.2f} (goal >= 1.30: {'met' if ratio >= 1.3 else 'MISSED'}); "
