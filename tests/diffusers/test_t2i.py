@@ -30,7 +30,7 @@ def test_images_shape_type_and_record(backend, tiny):
                                        "text_encoder/model.safetensors"}
     assert all(v.startswith("sha256:") for v in out.model["files"].values())  # small: full hash
     assert out.extra["scheduler"] == "pndm"  # the model's own, by its short name
-    assert out.extra["versions"]["diffusers"]
+    assert (out.extra["device"], out.extra["dtype"]) == ("cpu", "float32")
     assert out.extra["layout_used"] is False
 
 

@@ -1,5 +1,5 @@
 """Shared helpers for the diffusers backends: model resolution, dtype/device, schedulers, caching,
-weight fingerprints, seeds and versions.
+weight fingerprints, seeds and the shared run loop (records take versions from limner.records).
 
 Nothing here imports torch or diffusers at module level; :func:`require_diffusers` does, at the
 point of use, and turns a missing install into ``pip install 'limner[image]'``.
@@ -421,12 +421,6 @@ def is_turbo(model_id: str) -> bool:
 def default_steps_guidance(model_id: str) -> tuple[int, float]:
     """Defaults users expect: 1 step and no CFG for SD-/SDXL-Turbo, else 30 steps at CFG 7.5."""
     return (1, 0.0) if is_turbo(model_id) else (30, 7.5)
-
-
-def versions() -> dict[str, str]:
-    from ..records import versions as _versions
-
-    return _versions("torch", "diffusers", "transformers", "accelerate", "safetensors")
 
 
 def pipeline_error(exc: Exception) -> InputError:

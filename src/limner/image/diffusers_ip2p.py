@@ -27,7 +27,6 @@ from .diffusers_common import (
     check_size,
     require_diffusers,
     run_pipeline,
-    versions,
 )
 
 OPTIONS = {"scheduler", "negative_prompt", "batch_size"}
@@ -102,7 +101,6 @@ class DiffusersEditBackend(DiffusersModel, EditBackend):
             "scheduler": sched, "device": self.device, "dtype": self.dtype,
             "source_size": list(image.size),
             "source_sha256": hashlib.sha256(src.tobytes()).hexdigest(),
-            "versions": versions(),
         }
         if int(opts.get("batch_size", 1)) > 1:
             extra["batch_size"] = int(opts["batch_size"])

@@ -33,7 +33,6 @@ from .diffusers_common import (
     require_diffusers,
     resolve_model,
     run_pipeline,
-    versions,
 )
 
 GLIGEN_CLASSES = {"StableDiffusionGLIGENPipeline", "StableDiffusionGLIGENTextImagePipeline"}
@@ -138,8 +137,7 @@ class DiffusersBackend(DiffusersModel, ImageBackend):
         )
         info = dict(model or self.model_record())
         info.setdefault("pipeline", type(entry.pipe).__name__)
-        ext: dict[str, Any] = {"scheduler": sched, "device": self.device, "dtype": self.dtype,
-                               "versions": versions()}
+        ext: dict[str, Any] = {"scheduler": sched, "device": self.device, "dtype": self.dtype}
         if self.variant:
             ext["variant"] = self.variant
         if int(opts.get("batch_size", 1)) > 1:
