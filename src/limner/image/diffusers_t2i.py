@@ -9,6 +9,13 @@ One backend, three paths, chosen per call:
 * otherwise plain text-to-image; a layout given here is not used, and the record says so
   (``extra.layout_used = false``).
 
+Per-call options (``**options`` of :meth:`DiffusersBackend.generate`; None values are ignored,
+unknown names are an error): ``scheduler``, ``controlnet``, ``gligen``, ``batch_size`` (default 1:
+each image is reproducible from its own record; >1 batches on a GPU),
+``controlnet_conditioning_scale``, ``control_guidance_start``, ``control_guidance_end``,
+``gligen_scheduled_sampling_beta``. Defaults: 30 steps at CFG 7.5 (SD/SDXL), 1 step at CFG 0
+(ids or paths containing "turbo"); size from the model (unet sample size × VAE factor).
+
 Example::
 
     from limner.image import get_image_backend
