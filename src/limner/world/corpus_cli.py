@@ -143,7 +143,9 @@ def register(world_app: typer.Typer) -> None:
         """Find the world objects in images (shape, colour, texture, box); optionally check a prompt."""
         failed = detect_command(images, as_json, expect, expect_record)
         if failed:
-            raise typer.Exit(code=1)
+            # SystemExit, not typer.Exit: limner.cli.main runs click with standalone_mode=False,
+            # where a typer.Exit's code is returned (and dropped) instead of raised
+            raise SystemExit(1)
 
     @world_app.command("corpus")
     def _corpus(

@@ -1,22 +1,26 @@
 """The exact detector for world images: rendered scenes and what the embedded model generates.
 
-``detect(image) -> list[Detection]``. Pipeline, numpy + scipy only (no torch), ~1–3 ms at 32 px:
+``detect(image) -> list[Detection]``. numpy + scipy only (no torch); ~5–10 ms per 32 px image:
 
 1. **Working size.** Images larger than 96 px that are nearest-neighbour upscales (viewing copies)
    are reduced by their exact integer factor, so an ×8 copy gives the same detections as the
    original; other large images are box-resized to 64 px.
 2. **Background**: a vertical gradient (a plain background is the special case) fitted robustly to
    the border pixels, then refined row by row from the pixels close to the fit.
-3. **Coverage** ``alpha`` per pixel: the pixel is unmixed against the background towards each of
-   the palette colours and their mixtures with their texture contrast colours; the best-fitting
-   one gives the coverage. Foreground = ``alpha > 0.5``, holes filled, specks below a minimum area
-   dropped; 4-connected components are objects (the corpus keeps ≥ 1.4 px between objects at 32 px).
+3. **Coverage** ``alpha`` per pixel: the pixel is unmixed against the background towards each
+   palette colour and its mixtures with its texture contrast colour; the best fit gives the
+   coverage. Seeds = ``alpha > 0.5``; each seed takes a colour and grows through the pixels whose
+   coverage *under that colour* is > 0.5 (reconnecting stripes whose contrast colour is close to
+   the background); holes are filled, specks dropped, and components bridged by a thin neck (blur)
+   are split at it. 4-connected components are objects (the corpus keeps ≥ 1.4 px between
+   objects at 32 px, so a gap pixel is never more than half covered).
 4. **Colour**: each interior pixel's distance to the segment [base, contrast] of every colour
    (textured objects mix both); the colour with the smallest median distance wins.
-   **Texture**: the mean position along that segment (solid ≈ 0, dotted ≈ 0.25, striped ≈ 0.5)
-   and its spread, by a fitted rule. **Shape**: a small MLP over the component's coverage crop
+   **Texture**: where the pixels sit along that segment (solid ≈ 0, dotted ≈ 0.25, striped ≈ 0.5)
+   and how that changes between diagonal neighbours (stripes run along x + y), by a tiny MLP.
+   **Shape**: a small MLP over the component's coverage crop
    resized to 16×16 plus geometric features, trained on rendered corpus scenes with
-   generation-like degradations (``limner.world.detect_train``; weights in ``data/shape_mlp.npz``).
+   generation-like degradations (``limner.world.detect_train``; weights in ``data/detector_mlp.npz``).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from scipy import ndimage
 
 from .vocab import COLORS, SHAPES, TEXTURES, contrast_color
 
-WEIGHTS = Path(__file__).parent / "data" / "shape_mlp.npz"
+WEIGHTS = Path(__file__).parent / "data" / "detector_mlp.npz"  # shape + texture MLPs
 WORK_MAX = 96  # larger images are reduced (exact factor for nearest upscales, else to 64 px)
 CROP = 16  # side of the normalized coverage crop fed to the shape classifier
 FG_ALPHA = 0.5  # coverage above which a pixel belongs to an object
@@ -153,16 +157,15 @@ def estimate_background(a: np.ndarray) -> np.ndarray:
     return ndimage.uniform_filter1d(rows, size=3, axis=0, mode="nearest").astype(np.float32)
 
 
-def _unmix(a: np.ndarray, bg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Coverage α, fitting cost and residual of every pixel against every candidate colour."""
-    d = a - bg[:, None, :]  # (H, W, 3)
-    v = _MIXES[None, :, :] - bg[:, None, :]  # (H, K, 3)
-    vv = (v * v).sum(-1)  # (H, K)
-    usable = vv >= 30.0 ** 2
-    dv = np.einsum("hwc,hkc->hwk", d, v)
-    al = np.clip(dv / np.maximum(vv, 1.0)[:, None, :], 0.0, 1.0)
-    res = np.sqrt(np.maximum((d * d).sum(-1)[..., None] - 2 * al * dv + al * al * vv[:, None, :], 0.0))
-    cost = np.where(usable[:, None, :], res + 2.0 * al, np.inf)
+def _unmix(d: np.ndarray, bg_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coverage α, fitting cost and residual of pixels ``d`` (N x 3, minus background) against
+    every candidate colour, each pixel against the background of its row (``bg_rows``, N x 3)."""
+    v = _MIXES[None, :, :] - bg_rows[:, None, :]  # (N, K, 3)
+    vv = (v * v).sum(-1)  # (N, K)
+    dv = np.einsum("nc,nkc->nk", d, v)
+    al = np.clip(dv / np.maximum(vv, 1.0), 0.0, 1.0)
+    res = np.sqrt(np.maximum((d * d).sum(-1)[:, None] - 2 * al * dv + al * al * vv, 0.0))
+    cost = np.where(vv >= 30.0 ** 2, res + 2.0 * al, np.inf)
     return al, cost, res
 
 
@@ -172,20 +175,28 @@ def coverage(a: np.ndarray, bg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     A pixel is modelled as ``bg + α (c - bg)`` for each candidate object colour ``c`` (the base
     colours and their mixtures with their texture contrast colour, in eighths); the candidate with
     the smallest residual (plus a small penalty on α, so that ambiguous pixels count as background)
-    gives α. Candidates within 30 of the background colour cannot be told from it and are skipped.
+    gives α. Candidates within 30 of the background colour cannot be told from it and are skipped;
+    pixels within 6 of the background are background.
     """
-    al, cost, res = _unmix(a, bg)
-    best = cost.argmin(-1)
-    alpha = np.take_along_axis(al, best[..., None], -1)[..., 0]
-    rmin = np.take_along_axis(res, best[..., None], -1)[..., 0]
-    # pixels far from background but unlike any palette colour (colour drift) still count
-    far = np.linalg.norm(a - bg[:, None, :], axis=-1) / 110.0
-    alpha = np.maximum(alpha, np.clip(far, 0, 1) * (rmin > 40))
-    h, w = alpha.shape
+    h, w = a.shape[:2]
     k = len(COLOR_NAMES)
-    bk = cost.reshape(h, w, N_MIX, k).argmin(2)  # best mixture per colour
-    per_color = np.take_along_axis(al.reshape(h, w, N_MIX, k), bk[:, :, None, :], 2)[:, :, 0, :]
-    return alpha.astype(np.float32), per_color.astype(np.float32)
+    d = a - bg[:, None, :]
+    dist = np.linalg.norm(d, axis=-1)
+    alpha = np.zeros((h, w), np.float32)
+    per_color = np.zeros((h, w, k), np.float32)
+    todo = dist >= 6.0
+    if not todo.any():
+        return alpha, per_color
+    rows = np.nonzero(todo)[0]
+    al, cost, res = _unmix(d[todo], bg[rows])
+    best = cost.argmin(-1)[:, None]
+    a_best = np.take_along_axis(al, best, -1)[:, 0]
+    r_best = np.take_along_axis(res, best, -1)[:, 0]
+    # pixels far from background but unlike any palette colour (colour drift) still count
+    alpha[todo] = np.maximum(a_best, np.clip(dist[todo] / 110.0, 0, 1) * (r_best > 40))
+    bk = cost.reshape(-1, N_MIX, k).argmin(1)  # best mixture per colour
+    per_color[todo] = np.take_along_axis(al.reshape(-1, N_MIX, k), bk[:, None, :], 1)[:, 0, :]
+    return alpha, per_color
 
 
 def _relabel(lab: np.ndarray, min_area: float) -> tuple[np.ndarray, int]:
@@ -228,7 +239,45 @@ def components(a: np.ndarray, alpha: np.ndarray, per_color: np.ndarray) -> tuple
     # fragments of one object that were seeded apart (and grown under different colours) touch
     lab, n = ndimage.label(lab > 0)
     lab, n = _relabel(lab, min_area)
+    lab, n = _split_necks(lab, n)
     return cov, lab, n
+
+
+SPLIT_MIN_FRAC = 0.012  # each part of a split must be at least this much of the image (≈ 12 px at 32)
+
+
+def _split_necks(lab: np.ndarray, n: int) -> tuple[np.ndarray, int]:
+    """Split components made of two objects bridged by a thin neck (blur/soft edges in generated
+    images): if eroding a component leaves ≥ 2 big cores, its pixels go to the nearest core."""
+    min_part = SPLIT_MIN_FRAC * lab.size
+    out = np.zeros_like(lab)
+    nxt = 0
+    for i, sl in enumerate(ndimage.find_objects(lab), start=1):
+        if sl is None:
+            continue
+        m = np.pad(lab[sl] == i, 1)
+        cores, nc = ndimage.label(ndimage.binary_erosion(m))
+        parts = None
+        if nc >= 2:
+            sizes = np.bincount(cores.ravel())[1:]
+            big = np.nonzero(sizes >= min_part / 3)[0] + 1
+            if len(big) >= 2:
+                keep = np.where(np.isin(cores, big), cores, 0)
+                _, (iy, ix) = ndimage.distance_transform_edt(keep == 0, return_indices=True)
+                parts = np.where(m, keep[iy, ix], 0)
+                psizes = np.bincount(parts.ravel())[big]
+                if (psizes < min_part).any():
+                    parts = None
+        region = out[sl]
+        if parts is None:
+            region[m[1:-1, 1:-1]] = nxt + 1
+            nxt += 1
+        else:
+            ids = np.unique(parts[parts > 0])
+            for j, pid in enumerate(ids, start=1):
+                region[(parts == pid)[1:-1, 1:-1]] = nxt + j
+            nxt += len(ids)
+    return out, nxt
 
 
 # ----------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Train the detector's shape classifier (``data/shape_mlp.npz``) on rendered corpus scenes.
+"""Train the detector's shape and texture classifiers (``data/detector_mlp.npz``) on rendered corpus scenes.
 
     python -m limner.world.detect_train --scenes 3000 --seed 2000000
 
