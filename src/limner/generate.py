@@ -144,6 +144,8 @@ def render_jobs(request: GenerationRequest, jobs: list[Job], hooks: Hooks | None
     hooks = hooks or Hooks()
     backend = _backend(request, hooks)
     gen_opts = {k: request.options[k] for k in GEN_OPTION_KEYS if k in request.options}
+    if request.backend != "embedded":
+        gen_opts.pop("layout_guidance_scale", None)  # an embedded-world knob
     records, images, notes = [], [], []
     # Jobs sharing a prompt and layout go to the backend as one batch.
     groups: dict[tuple[str, int], list[Job]] = {}
@@ -158,6 +160,7 @@ def render_jobs(request: GenerationRequest, jobs: list[Job], hooks: Hooks | None
             **gen_opts,
         )
         vers = versions("torch", "diffusers", "transformers", "llama_cpp")
+        notes.extend(str(n) for n in out.extra.get("notes") or [])
         missing = out.extra.get("out_of_world") or []
         if missing:
             notes.append(

@@ -38,6 +38,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import InputError
 from ..schema import Layout
+from ..world.vocab import COLORS
 from ..world.edits import EDIT_KINDS, EditError, apply_edit, check_edit, edit_pair, instruction, random_edit
 from .instructions import parse_instruction, resolve
 
@@ -53,26 +54,30 @@ class EditProposal(BaseModel):
     edited_caption: str = Field(min_length=3, max_length=300, description="the caption after the edit")
 
 
-KIND_HINT = {"recolor": "change a colour", "move": "move an object", "add": "add objects",
-             "remove": "remove objects", "count": "change how many there are",
-             "texture": "change a texture (solid, striped, dotted)", "size": "change a size",
+KIND_HINT = {"recolor": "change the colour of a shape", "move": "move a shape", "add": "add a shape",
+             "remove": "remove a shape", "count": "change how many shapes there are",
+             "texture": "change a shape's texture (solid, striped or dotted)", "size": "change a shape's size",
              "background": "change the background"}
 
 
-def _examples() -> list[tuple[str, str, str, str]]:
-    """True few-shot examples from the deterministic generator: (caption, kind, instruction, edited)."""
-    out, seen = [], set()
-    s = 900_000
-    while len(out) < len(EDIT_KINDS):
-        p = edit_pair(s)
-        s += 1
-        if p.op.kind in seen or len(p.source.objects) > 3:
-            continue
-        seen.add(p.op.kind)
-        out.append((p.source_caption, p.op.kind, p.instruction, _caption_with_bg(p.target)
-                    if p.op.kind == "background" else p.edited_caption))
-    order = {k: i for i, k in enumerate(EDIT_KINDS)}
-    return sorted(out, key=lambda e: order[e[1]])
+def examples(kind: str, n: int = 3) -> list[tuple[str, str, str]]:
+    """``n`` true few-shot examples of ``kind`` from the deterministic generator (fixed seeds far
+    from both the training and evaluation ranges): (caption, instruction, edited caption)."""
+    if kind not in _EX_CACHE:
+        out, s = [], 900_000
+        while len(out) < n:
+            p = edit_pair(s, kind)
+            s += 1
+            if len(p.source.objects) > 4:
+                continue
+            edited = _caption_with_bg(p.target) if kind == "background" else p.edited_caption
+            out.append((_caption_with_bg(p.source) if kind == "background" else p.source_caption,
+                        p.instruction, edited))
+        _EX_CACHE[kind] = out
+    return _EX_CACHE[kind][:n]
+
+
+_EX_CACHE: dict[str, list] = {}
 
 
 def _caption_with_bg(layout: Layout) -> str:
@@ -80,21 +85,13 @@ def _caption_with_bg(layout: Layout) -> str:
 
 
 def few_shot_prompt(caption: str, kind: str) -> str:
-    lines = ["Write one edit instruction for a picture and the caption of the picture after the edit.", ""]
-    for cap, k, ins, ed in _EXAMPLES():
-        lines += [f"Caption: {cap}", f"Edit: {KIND_HINT[k]}",
-                  json.dumps({"instruction": ins, "edited_caption": ed}), ""]
-    lines += [f"Caption: {caption}", f"Edit: {KIND_HINT[kind]}", ""]
+    """A base-model prompt: the task line, three examples of this edit kind, then the caption."""
+    lines = [f"Write an instruction to {KIND_HINT[kind]} in the picture, and the picture's caption "
+             "after the edit.", ""]
+    for cap, ins, ed in examples(kind):
+        lines += [f"Caption: {cap}", json.dumps({"instruction": ins, "edited_caption": ed}), ""]
+    lines += [f"Caption: {caption}", ""]
     return "\n".join(lines)
-
-
-_EX_CACHE: list = []
-
-
-def _EXAMPLES():
-    if not _EX_CACHE:
-        _EX_CACHE.extend(_examples())
-    return _EX_CACHE
 
 
 def propose(llm: Any, caption: str, kind: str, seed: int) -> EditProposal:
@@ -213,12 +210,32 @@ def make_item(index: int, *, source: Layout | None, caption: str, seed: int | No
     if want is None or not _groups_agree(want, have):
         item.reason = f"edited caption disagrees with the edit: caption says {dict(want or {})}, edit gives {dict(have)}"
         return item, source, None
+    bg_problem = _background_disagrees(edited, tgt)
+    if bg_problem:
+        item.reason = f"edited caption disagrees with the edit: {bg_problem}"
+        return item, source, None
     chk = check_edit(source, tgt, op)
     if not chk.ok:
         item.reason = "edit check failed: " + "; ".join(chk.reasons)
         return item, source, None
     item.status, item.reason = "kept", f"{op.kind}: instruction parsed, applied and matches the edited caption"
     return item, source, tgt
+
+
+def _background_disagrees(caption: str, target: Layout) -> str:
+    """A reason if the caption names a background the edited scene does not have, else ''."""
+    from ..world.vocab import BACKGROUND_COLORS
+
+    words = caption.lower().replace(",", " ").split()
+    if "background" not in words:
+        return ""
+    seg = words[: words.index("background")]
+    if "on" in seg:
+        seg = seg[len(seg) - seg[::-1].index("on"):]
+    named = [w for w in seg if w in BACKGROUND_COLORS or w in COLORS]
+    have = target.background.split()
+    bad = [w for w in named if w not in have]
+    return f"caption says background {' '.join(seg)!r}, the scene has {target.background!r}" if bad else ""
 
 
 def _groups_agree(want: Counter, have: Counter) -> bool:
@@ -332,6 +349,8 @@ def build(out: str | os.PathLike, *, world: int | None = None, captions: list[st
                 seed = seed_start + i
                 source, caption = sample_scene(seed), None
                 caption = source.caption
+                if kind == "background":
+                    caption = _caption_with_bg(source)
             else:
                 caption = captions[i].strip()  # type: ignore[index]
                 try:

@@ -259,7 +259,7 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "add": ("add {what}", "put {what} in the picture", "insert {what}", "add {what} to the scene"),
     "remove": ("remove the {sel}", "delete the {sel}", "take away the {sel}",
                "get rid of the {sel}", "erase the {sel}"),
-    "count": ("change the number of {sels} to {num}", "make it {num} {sels}",
+    "count": ("change the number of {sels_pl} to {num}", "make it {num} {sels}",
               "there should be {num} {sels}", "make there be {num} {sels}"),
     "texture": ("make the {sel} {tex}", "give the {sel} {tex_noun}", "change the {sel} to {tex}",
                 "turn the {sel} {tex}"),
@@ -290,6 +290,7 @@ def instruction(op: EditOp, layout: Layout, rng: np.random.Generator | None = No
     if op.kind == "count":
         fields["num"] = NUMBER_WORDS[op.count or 0]
         fields["sels"] = " ".join(w for w in (op.color, _noun(op.shape, op.count or 0)) if w)
+        fields["sels_pl"] = " ".join(w for w in (op.color, _noun(op.shape, 2)) if w)
     if op.kind == "size":
         rel = op.size if op.size in ("bigger", "smaller") else None
         if rel is None:
