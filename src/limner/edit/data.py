@@ -20,13 +20,15 @@ For each item ``i`` (a world scene ``seed_start + i``, or line ``i`` of a captio
 
 Resumable: the pair's files are written atomically (tmp + rename) *before* its manifest line is
 appended and fsync'ed, so ``kill -9`` loses nothing already listed; ``resume=True`` skips listed
-items and repairs a torn last line. Every item gets exactly one manifest line (kept or dropped).
+items, repairs a torn last line, deletes stray temporary files and redoes any pair folder that has
+no manifest line yet. Every item gets exactly one manifest line (kept or dropped).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -327,6 +329,8 @@ def build(out: str | os.PathLike, *, world: int | None = None, captions: list[st
         if old != params:
             raise InputError(f"{outp} was built with {old}; --resume needs the same arguments")
     _atomic_write(bf, json.dumps(params, indent=2).encode())
+    for tmp in [*outp.glob(".tmp-*"), *outp.glob("pairs/*/.tmp-*")]:  # left by a kill mid-write
+        tmp.unlink(missing_ok=True)
     done_ids = {e["id"] for e in done}
     llms = dict(llms or {})
     for b in backends:
@@ -377,6 +381,8 @@ def build(out: str | os.PathLike, *, world: int | None = None, captions: list[st
                 _atomic_write(d / "pair.json", json.dumps(meta).encode())
                 item.files = {"source": f"pairs/{iid}/source.png", "target": f"pairs/{iid}/target.png",
                               "pair": f"pairs/{iid}/pair.json"}
+            elif (outp / "pairs" / iid).exists():  # a half-written pair from a killed run
+                shutil.rmtree(outp / "pairs" / iid, ignore_errors=True)
             mf.write((item.to_json() + "\n").encode())
             mf.flush()
             os.fsync(mf.fileno())
