@@ -2,8 +2,9 @@
 
 The source image is brought to the native 32×32 first (:func:`to_native`): an exact integer
 nearest-neighbour upscale — what ``limner generate`` writes for viewing — is reduced exactly (block
-mean); any other square image is area-resized (``Image.BOX``, a clean box filter). Non-square
-images are rejected with an :class:`~limner.errors.InputError`.
+mean); any other square image of at least 32×32 is area-resized (``Image.BOX``, a clean box
+filter) with a note saying so. Non-square and smaller images are rejected with an
+:class:`~limner.errors.InputError`.
 
 The planner step (``edit.sketch``) detects the source scene, reads the instruction and paints the
 target sketch; when the instruction cannot be read the sketch is zero and the model edits from
@@ -28,8 +29,9 @@ DEFAULT_IMAGE_GUIDANCE = 1.5
 MODEL_ID = "limner/world-edit-32"
 
 
-def to_native(image: Any, size: int = SIZE):
-    """The image as a size×size RGB PIL image (see the module doc); InputError if it can't be."""
+def to_native(image: Any, size: int = SIZE, notes: list[str] | None = None):
+    """The image as a size×size RGB PIL image (see the module doc); InputError if it can't be.
+    A lossy resize appends a line to ``notes``."""
     from PIL import Image
 
     if not isinstance(image, Image.Image):
@@ -48,6 +50,9 @@ def to_native(image: Any, size: int = SIZE):
         blocks = a.reshape(size, k, size, k, 3)
         if float((blocks.max(axis=(1, 3)) - blocks.min(axis=(1, 3))).max()) <= 6:  # nearest upscale
             return Image.fromarray(np.clip(blocks.mean(axis=(1, 3)) + 0.5, 0, 255).astype(np.uint8))
+    if notes is not None:
+        notes.append(f"the image is {w}x{h}; resized to the embedded model's {size}x{size} (box filter), "
+                     f"so the edit is {size}x{size}")
     return im.resize((size, size), Image.BOX)
 
 
@@ -98,18 +103,18 @@ class EmbeddedEditBackend(EditBackend):
              **options: Any) -> BackendOutput:
         if options:
             raise InputError(f"the embedded edit backend has no option(s): {', '.join(sorted(options))}")
+        if not seeds:
+            raise InputError("at least one seed is needed")
+        notes: list[str] = []
+        native = to_native(image, notes=notes)  # bad sizes fail here, before torch is imported
         import torch
         from PIL import Image
 
         from .sketch import target_sketch
 
-        if not seeds:
-            raise InputError("at least one seed is needed")
-        native = to_native(image)
         steps = int(num_inference_steps or DEFAULT_STEPS)
         s_t = DEFAULT_GUIDANCE if guidance_scale is None else float(guidance_scale)
         s_i = DEFAULT_IMAGE_GUIDANCE if image_guidance_scale is None else float(image_guidance_scale)
-        notes: list[str] = []
         op = tgt = None
         if sketch:
             op, tgt, note, _ = self.plan(native, instruction)
