@@ -59,7 +59,15 @@ class WorldPipeline(DiffusionPipeline):
         p = Path(path)
         index = json.loads((p / "model_index.json").read_text())
         unet = UNet2DConditionModel.from_pretrained(str(p / "unet"), torch_dtype=torch_dtype)
-        te = CLIPTextModel.from_pretrained(str(p / "text_encoder"), dtype=torch_dtype)
+        from transformers.utils import logging as hf_logging
+
+        bars = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()  # a 52-tensor model needs no "Loading weights" bar
+        try:
+            te = CLIPTextModel.from_pretrained(str(p / "text_encoder"), dtype=torch_dtype)
+        finally:
+            if bars:
+                hf_logging.enable_progress_bar()
         tok = WorldTokenizer.from_pretrained(str(p / "tokenizer"))
         sched_cls = getattr(__import__("diffusers"), index["scheduler"][1])
         sched = sched_cls.from_pretrained(str(p / "scheduler"))
