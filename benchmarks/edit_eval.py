@@ -14,7 +14,7 @@ Reference rows: ``oracle`` (the exact target rendering, so the detector's own ce
 ``identity`` (the unedited source). Last line: ``edit_success=<x> preservation=<y>`` for the model
 at the chosen scales.
 
-    python benchmarks/edit_eval.py --n 160 --grid --grid-n 48
+    python benchmarks/edit_eval.py --n 160 --grid --grid-n 48 --grid-steps 20
 """
 
 from __future__ import annotations
@@ -104,7 +104,9 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--batch", type=int, default=40)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--grid", action="store_true", help="also s_I in {1,1.5,2} x s_T in {3,7}")
+    ap.add_argument("--grid", action="store_true", help="also run the s_I x s_T grid below")
+    ap.add_argument("--grid-image", default="1,1.5,2", help="s_I values of the grid")
+    ap.add_argument("--grid-text", default="1,1.5,3", help="s_T values of the grid")
     ap.add_argument("--grid-n", type=int, default=48)
     ap.add_argument("--grid-steps", type=int, default=10)
     ap.add_argument("--no-sketch-row", action="store_true", help="also run without the planner sketch")
@@ -127,8 +129,8 @@ def main(argv=None):
     report("identity (no edit)", judge(pairs, [render_layout(p.source, 32) for p in pairs]))
     if a.grid:
         gp = pairs[: a.grid_n]
-        for gi in (1.0, 1.5, 2.0):
-            for gt in (3.0, 7.0):
+        for gi in (float(v) for v in a.grid_image.split(",")):
+            for gt in (float(v) for v in a.grid_text.split(",")):
                 t0 = time.time()
                 imgs, _ = run_model(model, gp, gi, gt, a.grid_steps, a.batch)
                 s, pr, _ = summarize(judge(gp, imgs))

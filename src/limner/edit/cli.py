@@ -16,8 +16,8 @@ def register(app: typer.Typer) -> None:
     def edit(
         image: Path = typer.Argument(..., help="the image to edit (a world image for the embedded model)"),
         instruction: str = typer.Argument(..., help="what to change, e.g. 'make the circle green'"),
-        image_guidance: Optional[float] = typer.Option(None, "--image-guidance", help="s_I: faithfulness to the source image (embedded default 1.5)"),
-        guidance: Optional[float] = typer.Option(None, "--guidance", help="s_T: strength of the instruction (embedded default 3)"),
+        image_guidance: Optional[float] = typer.Option(None, "--image-guidance", help="s_I: faithfulness to the source image (embedded default 1)"),
+        guidance: Optional[float] = typer.Option(None, "--guidance", help="s_T: strength of the instruction (embedded default 1; above ~2 the embedded model over-saturates)"),
         num_images: int = typer.Option(1, "-n", "--num-images", help="edited images (1–64), seeds seed..seed+n-1"),
         seed: int = typer.Option(0, "--seed"),
         steps: Optional[int] = typer.Option(None, "--steps", help="denoising steps (embedded default 20)"),
