@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., "--out", help="dataset directory"),
         world: Optional[int] = typer.Option(None, "--world", help="N world scenes as the captions"),
         captions: Optional[Path] = typer.Option(None, "--captions", help="a text file, one caption per line"),
-        backend: Optional[List[str]] = typer.Option(None, "--backend", help="who writes the edits: an LLM backend id (embedded [default], llamacpp, openai) or 'template' (no LLM, ~20 ms a pair); repeat to mix"),
+        backend: Optional[List[str]] = typer.Option(None, "--backend", help="who writes the edits: an LLM backend id (embedded, the default; llamacpp; openai) or 'template' (no LLM, ~20 ms a pair); repeat to mix"),
         seed_start: int = typer.Option(3_000_000, "--seed-start", help="first world scene seed (evaluation uses < 100000)"),
         size: int = typer.Option(32, "--size", help="rendered image size (world images are exact at any size)"),
         resume: bool = typer.Option(False, "--resume", help="continue an interrupted build"),
@@ -77,9 +77,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Build an instruction-editing dataset (InstructPix2Pix's data engine, exact in the world).
 
-        By default the embedded LLM (Gemma-3-270M on the CPU) writes each edit: a few seconds a
-        pair, so --world 200 takes several minutes (a progress bar shows the rate and time left).
-        --backend template writes the edits from templates instead: --world 200 in ~10 s.
+        By default the embedded LLM (Gemma-3-270M, one CPU thread) writes each edit: 2-4 s a
+        pair, so --world 200 takes 7-15 minutes (far longer on a busy machine; the progress bar
+        shows the rate and time left), and the filter keeps about 1 pair in 8. --backend template
+        writes the edits from templates instead: --world 200 in ~10 s, every pair kept.
         Interrupted (Ctrl-C, kill -9)? Run the same command with --resume.
         """
         from ..errors import InputError
