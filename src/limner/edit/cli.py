@@ -96,8 +96,13 @@ def register(app: typer.Typer) -> None:
                 raise InputError(f"{captions} has no captions")
         if not 8 <= size <= 1024:
             raise InputError("--size must be between 8 and 1024")
-        s = build(out, world=world, captions=lines, seed_start=seed_start, backends=backend or None,
-                  resume=resume, size=size, progress=not quiet)
+        try:
+            s = build(out, world=world, captions=lines, seed_start=seed_start, backends=backend or None,
+                      resume=resume, size=size, progress=not quiet)
+        except KeyboardInterrupt:
+            typer.echo(f"interrupted; the pairs listed in {out / 'manifest.jsonl'} are kept: run the "
+                       "same command with --resume to continue", err=True)
+            raise SystemExit(130) from None
         typer.echo(f"{s.out}: {s.total} items, {s.kept} kept, {s.dropped} dropped "
                    f"({', '.join(f'{k}: {v}' for k, v in sorted(s.reasons.items()))})")
 
