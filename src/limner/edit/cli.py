@@ -77,9 +77,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Build an instruction-editing dataset (InstructPix2Pix's data engine, exact in the world).
 
-        By default the embedded LLM (Gemma-3-270M, one CPU thread) writes each edit: 2-4 s a
-        pair, so --world 200 takes 7-15 minutes (far longer on a busy machine; the progress bar
-        shows the rate and time left), and the filter keeps about 1 pair in 8. --backend template
+        By default the embedded LLM (Gemma-3-270M, one CPU thread) writes each edit: 2-5 s of
+        CPU a pair, so --world 200 takes 7-15 minutes, longer on a busy machine (the progress bar
+        shows the rate and time left), and the filter keeps about 1 pair in 9. --backend template
         writes the edits from templates instead: --world 200 in ~10 s, every pair kept.
         Interrupted (Ctrl-C, kill -9)? Run the same command with --resume.
         """
