@@ -21,6 +21,8 @@ changes if any weight file changes. Results are cached in-process by (path, size
 
 from __future__ import annotations
 
+import contextlib
+
 import hashlib
 import json
 import os
@@ -279,7 +281,8 @@ def cached_pipeline(key: tuple, load: Callable[[], Any], device: str) -> CachedP
         if hit is not None:
             return hit
         try:
-            pipe = load()
+            with _quiet_loading():
+                pipe = load()
         except LimnerError:
             raise
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -290,6 +293,30 @@ def cached_pipeline(key: tuple, load: Callable[[], Any], device: str) -> CachedP
         entry = CachedPipeline(pipe, pipe.scheduler.config, type(pipe.scheduler).__name__)
         _PIPELINES[key] = entry
         return entry
+
+
+@contextlib.contextmanager
+def _quiet_loading():
+    """Loading is reported by limner's own progress line: silence diffusers'/transformers' loading
+    bars and their advice to install torchvision (limner never uses the image processors)."""
+    from diffusers.utils import logging as d_log
+    from transformers.utils import logging as t_log
+
+    d_bars, t_bars = d_log.is_progress_bar_enabled(), t_log.is_progress_bar_enabled()
+    d_level, t_level = d_log.get_verbosity(), t_log.get_verbosity()
+    d_log.disable_progress_bar()
+    t_log.disable_progress_bar()
+    d_log.set_verbosity(max(d_level, d_log.ERROR))
+    t_log.set_verbosity(max(t_level, t_log.ERROR))
+    try:
+        yield
+    finally:
+        d_log.set_verbosity(d_level)
+        t_log.set_verbosity(t_level)
+        if d_bars:
+            d_log.enable_progress_bar()
+        if t_bars:
+            t_log.enable_progress_bar()
 
 
 def clear_cache() -> None:
