@@ -50,7 +50,7 @@ def _noun_forms(noun: str) -> set[str]:
 
 
 def _noun_positions(ws: list[str], noun: str) -> list[int]:
-    parts = noun.lower().split()
+    parts = words(noun) or [noun.lower()]  # "t-shirt" -> ["t", "shirt"]: match its last word
     forms = _noun_forms(parts[-1])
     return [i for i, w in enumerate(ws) if w in forms or stem(w) in forms]
 
@@ -102,12 +102,15 @@ def extract_facts(prompt: str, parser=None) -> list[Fact]:
     objs = [o for o in cons.objects if o.name.lower() not in qwords]
     for o in objs:
         facts.append(Fact("object", o.name, noun=o.name))
+        # a count is a fact only when the request says it ("three cats"), not for a bare plural ("cats")
         explicit = any(w in NUMBER_WORDS.get(o.count, ()) or w.isdigit() for w in words(o.phrase))
-        if o.count > 1 or (explicit and o.count in NUMBER_WORDS and o.count != 1):
+        if explicit and o.count != 1:
             facts.append(Fact("count", f"{o.count} {o.name}", noun=o.name,
                               values=NUMBER_WORDS.get(o.count, (str(o.count),))))
-        if o.color:
-            facts.append(Fact("color", f"{o.color} {o.name}", noun=o.name, values=(o.color,)))
+        if o.color:  # the request's own word counts too ("golden" for gold)
+            said = tuple(w for w in words(o.phrase) if w.startswith(o.color.lower()) and w != o.color.lower())
+            same = {"gray": ("grey",), "grey": ("gray",)}.get(o.color.lower(), ())
+            facts.append(Fact("color", f"{o.color} {o.name}", noun=o.name, values=(o.color, *same, *said)))
     for r in cons.relations:
         if r.subject < len(cons.objects) and r.target < len(cons.objects):
             a, b = cons.objects[r.subject].name, cons.objects[r.target].name
@@ -129,7 +132,8 @@ def fact_kept(fact: Fact, text: str) -> bool:
         return fact.values[0] in text
     if fact.kind in ("word", "background"):
         have = {stem(w) for w in ws}
-        return stem(fact.values[0]) in have
+        v = fact.values[0]  # key_words() values are already stemmed; stemming twice is not a no-op
+        return v in have or stem(v) in have
     pos = _noun_positions(ws, fact.noun) if fact.noun else []
     if fact.kind == "object":
         return bool(pos)

@@ -54,10 +54,15 @@ def check_query(query: str, what: str = "query") -> str:
 
 
 def stem(word: str) -> str:
+    """A crude English stem that maps a noun's singular and plural to the same string:
+    bike/bikes -> bik, bus/buses -> bus, box/boxes -> box, glass/glasses -> glass, city/cities -> city."""
     w = word.lower()
-    for suf in ("ies", "es", "s"):
-        if len(w) > 3 + len(suf) - 1 and w.endswith(suf):
-            return w[: -len(suf)] + ("y" if suf == "ies" else "")
+    if len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
     return w
 
 
