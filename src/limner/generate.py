@@ -194,7 +194,7 @@ def _view(img):
     return img.resize((img.width * k, img.height * k), Image.NEAREST)
 
 
-def _free_stem(out: Path, index: int, seed: int) -> str:
+def free_stem(out: Path, index: int, seed: int) -> str:
     stem = f"{index:04d}-{seed}"
     n = 1
     while (out / f"{stem}.png").exists():
@@ -210,7 +210,7 @@ def write_result(result: GenerationResult, out_dir: str | Path, *, metadata: boo
     paths = []
     sketch_needed = show_layout or any("cannot draw" in n for n in result.notes)
     for rec, img in zip(result.records, result.images):
-        stem = _free_stem(out, rec.index, rec.seed)
+        stem = free_stem(out, rec.index, rec.seed)
         view = _view(img)
         if view is not img:
             ensure_output_dir(out / "native")

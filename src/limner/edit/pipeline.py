@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import __version__
 from ..errors import InputError
+from ..generate import free_stem
 from ..records import ensure_output_dir, save_png, sha256_file, versions
 from ..schema import EditRequest, ImageRecord
 from .instructions import validate_instruction
@@ -168,7 +169,7 @@ def _write_all(d: Path, records, images, metadata: bool, paths: list[str]) -> No
     try:
         ensure_output_dir(d)
         for rec, img in zip(records, images):
-            stem = _free_stem(d, rec.index, rec.seed)
+            stem = free_stem(d, rec.index, rec.seed)
             view = _view(img)
             if view is not img:
                 ensure_output_dir(d / "native")
@@ -187,15 +188,6 @@ def _write_all(d: Path, records, images, metadata: bool, paths: list[str]) -> No
         if isinstance(exc, OSError):
             raise InputError(f"cannot write to {d}: {exc.strerror or exc}; nothing was kept") from None
         raise
-
-
-def _free_stem(out: Path, index: int, seed: int) -> str:
-    stem = f"{index:04d}-{seed}"
-    n = 1
-    while (out / f"{stem}.png").exists():
-        stem = f"{index:04d}-{seed}-{n}"
-        n += 1
-    return stem
 
 
 def image_sha256(image) -> str:

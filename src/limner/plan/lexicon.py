@@ -10,18 +10,11 @@ from __future__ import annotations
 
 import re
 
-# The 10 GenEval colours (also the embedded world's), plus common extras and their canonical names.
+from ..world.vocab import COLORS as WORLD_COLORS
+
+# The 10 GenEval colours (the embedded world's, one table for both), plus common extras.
 COLORS: dict[str, tuple[int, int, int]] = {
-    "red": (220, 30, 30),
-    "orange": (245, 140, 20),
-    "yellow": (245, 220, 30),
-    "green": (40, 170, 60),
-    "blue": (30, 80, 220),
-    "purple": (130, 50, 180),
-    "pink": (245, 130, 190),
-    "brown": (120, 70, 30),
-    "black": (20, 20, 20),
-    "white": (250, 250, 250),
+    **WORLD_COLORS,
     "gray": (128, 128, 128),
     "gold": (212, 175, 55),
     "silver": (192, 192, 192),
