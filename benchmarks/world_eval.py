@@ -64,6 +64,23 @@ def eval_set(n: int):
     return items[:n]
 
 
+def geneval_items(n: int):
+    """n GenEval prompts (spread evenly over the file) rewritten in the world vocabulary, or None if
+    the metadata file is absent (``$LIMNER_GENEVAL`` or ../shared)."""
+    from limner.world import geneval as g
+
+    path = g.metadata_path()
+    if path is None:
+        return None
+    recs = list(g.read_metadata(path))
+    picked = [recs[int(i * len(recs) / n)] for i in range(min(n, len(recs)))]
+    out = []
+    for r in picked:
+        w = g.world_metadata(r)
+        out.append((w["prompt"], g.spec_from_metadata(w), None, w["tag"]))
+    return out
+
+
 def run_arm(pipe, items, layouts, steps, gs, lgs, batch, torch):
     from limner.world.detect import detect
 
@@ -106,6 +123,8 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--arms", default="text,planned,gt")
     ap.add_argument("--save", default=None, help="write a contact sheet per arm here")
+    ap.add_argument("--geneval", type=int, default=0,
+                    help="instead: N GenEval prompts in the world vocabulary (text and planned arms, per tag)")
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
@@ -119,7 +138,14 @@ def main(argv=None) -> int:
     steps = args.steps or DEFAULT_STEPS
     gs = DEFAULT_GUIDANCE if args.guidance is None else args.guidance
     lgs = DEFAULT_LAYOUT_GUIDANCE if args.layout_guidance is None else args.layout_guidance
-    items = eval_set(args.n)
+    if args.geneval:
+        items = geneval_items(args.geneval)
+        if items is None:
+            print("world_eval: GenEval metadata not found (set LIMNER_GENEVAL); skipped")
+            return 0
+        args.arms = ",".join(a for a in args.arms.split(",") if a != "gt")  # no scene layout to compare
+    else:
+        items = eval_set(args.n)
     print(f"world_eval: n={len(items)} (position={sum(i[3] == 'position' for i in items)}) steps={steps} "
           f"guidance={gs} layout_guidance={lgs} planner={args.planner}", flush=True)
     t0 = time.perf_counter()
@@ -133,6 +159,15 @@ def main(argv=None) -> int:
         extra = f" plan_s_per_prompt={plan_s:.3f}" if arm == "planned" else ""
         print(f"arm={arm} " + " ".join(f"{k}={v:.3f}" for k, v in m.items()) + f" s_per_image={dt:.3f}{extra}",
               flush=True)
+        if args.geneval:  # GenEval reports the mean of per-tag accuracies
+            from limner.world.score import score
+
+            tags: dict[str, list[bool]] = {}
+            for (_, spec, _, tag), d in zip(items, dets):
+                tags.setdefault(tag, []).append(score(d, spec).ok)
+            acc = {t: float(np.mean(v)) for t, v in tags.items()}
+            print(f"  geneval arm={arm} " + " ".join(f"{t}={a:.3f}" for t, a in acc.items())
+                  + f" overall={np.mean(list(acc.values())):.3f}", flush=True)
         if args.save:
             from PIL import Image
 
