@@ -174,7 +174,7 @@ def train(out: str, steps: int = 100_000, batch: int = 32, size: int = 32, minut
         te.load_state_dict(load_file(str(ck / "text_encoder.safetensors")))
         ema_unet = load_file(str(ck / "ema_unet.safetensors"))
         ema_te = load_file(str(ck / "ema_text_encoder.safetensors"))
-        extra = torch.load(str(ck / "optimizer.pt"), weights_only=False)
+        extra = torch.load(str(ck / "optimizer.pt"), weights_only=True)  # tensors, ints and dicts only
         opt.load_state_dict(extra["optimizer"])
         gen.set_state(extra["generator"])
         state = json.loads((ck / "state.json").read_text())
