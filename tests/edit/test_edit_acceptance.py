@@ -12,7 +12,6 @@ import json
 import pytest
 from PIL import Image
 
-from limner.cli import main
 from limner.edit.model import WEIGHTS_DIR
 from limner.records import read_record, sha256_file
 
@@ -20,27 +19,17 @@ pytestmark = pytest.mark.skipif(not (WEIGHTS_DIR / "model.safetensors").is_file(
                                 reason="edit weights not shipped")
 
 
-def _cli(capsys, *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main([*args])
-    except SystemExit as e:
-        code = e.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_generate_edit_detect(tmp_path, capsys):
+def test_generate_edit_detect(tmp_path, limner_cli):
     a, b = tmp_path / "a", tmp_path / "b"
-    code, out, err = _cli(capsys, "generate", "a red circle left of a blue square", "-o", str(a),
+    code, out, err = limner_cli("generate", "a red circle left of a blue square", "-o", str(a),
                           "--planner", "rules", "-q")
     assert code == 0, err
     src = a / "0000-0.png"
     assert src.is_file()
-    code, out, err = _cli(capsys, "world", "detect", str(src), "--expect", "a red circle left of a blue square")
+    code, out, err = limner_cli("world", "detect", str(src), "--expect", "a red circle left of a blue square")
     assert code == 0, out + err
 
-    code, out, err = _cli(capsys, "edit", str(src), "make the circle green", "-o", str(b), "-q")
+    code, out, err = limner_cli("edit", str(src), "make the circle green", "-o", str(b), "-q")
     assert code == 0, err
     assert out.split() == [str(b / "0000-0.png")]
     edited = b / "0000-0.png"
@@ -49,7 +38,7 @@ def test_generate_edit_detect(tmp_path, capsys):
     with Image.open(b / "native" / "0000-0.png") as im:
         assert im.size == (32, 32)
 
-    code, out, err = _cli(capsys, "world", "detect", str(edited), "--expect", "a green circle left of a blue square")
+    code, out, err = limner_cli("world", "detect", str(edited), "--expect", "a green circle left of a blue square")
     assert code == 0, out + err
 
     # the edited PNG's record names its source (hash) and the instruction
@@ -61,6 +50,6 @@ def test_generate_edit_detect(tmp_path, capsys):
     assert rec.image_guidance_scale == 1.0 and rec.guidance_scale == 1.0
 
     # same source, instruction and seed → the same bytes
-    code, out, err = _cli(capsys, "edit", str(src), "make the circle green", "-o", str(tmp_path / "c"), "-q")
+    code, out, err = limner_cli("edit", str(src), "make the circle green", "-o", str(tmp_path / "c"), "-q")
     assert code == 0, err
     assert (tmp_path / "c" / "native" / "0000-0.png").read_bytes() == (b / "native" / "0000-0.png").read_bytes()
