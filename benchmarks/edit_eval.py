@@ -10,8 +10,10 @@ result, op) judges:
 * **preservation** — everything else kept: same other objects (shape, colour, texture) within
   0.09 of the canvas (≈3 px) of where they were, no extra objects, same background.
 
-Reference rows: ``oracle`` (the exact target rendering, so the detector's own ceiling) and
-``identity`` (the unedited source). Last line: ``edit_success=<x> preservation=<y>`` for the model
+Reference rows: ``oracle`` (the exact target rendering, so the detector's own ceiling),
+``identity`` (the unedited source) and ``model, no mask`` (the model redraws the whole image, as
+``limner edit --no-mask``; by default pixels outside the planned edit region are kept, see
+``limner.edit.mask``). Last line: ``edit_success=<x> preservation=<y>`` for the model
 at the chosen scales.
 
     python benchmarks/edit_eval.py --n 160 --grid --grid-n 48 --grid-steps 20
@@ -28,10 +30,12 @@ from collections import defaultdict
 import numpy as np
 
 
-def eval_set(n: int):
+def eval_set(n: int, start: int = 0):
     from limner.world.edits import EDIT_KINDS, edit_pair
 
-    return [edit_pair(i, EDIT_KINDS[i % len(EDIT_KINDS)]) for i in range(n)]
+    if start + n > 100_000:
+        raise SystemExit("evaluation seeds must stay below 100000 (training uses seeds >= 3000000)")
+    return [edit_pair(i, EDIT_KINDS[i % len(EDIT_KINDS)]) for i in range(start, start + n)]
 
 
 def judge(pairs, images, pos_tol: float = 0.09):
@@ -58,29 +62,36 @@ def summarize(rows):
     return s, pr, out
 
 
-def run_model(model, pairs, s_i: float, s_t: float, steps: int, batch: int, sketch: bool = True):
+def run_model(model, pairs, s_i: float, s_t: float, steps: int, batch: int, sketch: bool = True,
+              mask: bool = True, pad: int | None = None):
     import torch
     from PIL import Image
 
+    from limner.edit.mask import DEFAULT_PAD, keep_mask
     from limner.edit.sketch import detect_layout, plan_target, target_sketch
     from limner.world.render import render_layout
 
     images, planned = [], 0
     for a in range(0, len(pairs), batch):
         chunk = pairs[a:a + batch]
-        srcs, sks, texts = [], [], []
+        srcs, sks, texts, keeps, fills = [], [], [], [], []
         for p in chunk:
             img = render_layout(p.source, 32)
             tgt = None
             if sketch:
-                _, tgt, _ = plan_target(detect_layout(img), p.instruction)
+                src_layout = detect_layout(img)
+                _, tgt, _ = plan_target(src_layout, p.instruction)
                 planned += tgt is not None
+            k = keep_mask(img, src_layout, tgt, pad=DEFAULT_PAD if pad is None else pad) if sketch and mask else None
             srcs.append(torch.from_numpy(np.asarray(img, np.float32)).permute(2, 0, 1) / 127.5 - 1)
+            keeps.append(torch.zeros(1, 32, 32) if k is None else torch.from_numpy(k[0])[None])
+            fills.append(srcs[-1] if k is None else torch.from_numpy(k[1]).permute(2, 0, 1) / 127.5 - 1)
             sks.append(torch.from_numpy(target_sketch(tgt)))
             texts.append(p.instruction)
         gens = [torch.Generator().manual_seed(p.seed) for p in chunk]
         x = model.edit(torch.stack(srcs), texts, torch.stack(sks), image_guidance_scale=s_i,
-                       guidance_scale=s_t, num_inference_steps=steps, generators=gens)
+                       guidance_scale=s_t, num_inference_steps=steps, generators=gens,
+                       keep=torch.stack(keeps) if mask else None, fill=torch.stack(fills) if mask else None)
         arr = ((x.permute(0, 2, 3, 1).numpy() + 1) * 127.5 + 0.5).clip(0, 255).astype(np.uint8)
         images += [Image.fromarray(z) for z in arr]
     return images, planned
@@ -97,7 +108,8 @@ def report(name, rows, file=sys.stdout):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=160, help="eval pairs (seeds 0..n-1, kinds in rotation)")
+    ap.add_argument("--n", type=int, default=160, help="eval pairs (seeds start..start+n-1, kinds in rotation)")
+    ap.add_argument("--start", type=int, default=0, help="first eval seed (another range = a held-out set)")
     ap.add_argument("--weights", default=None, help="edit model folder (default: the shipped weights)")
     ap.add_argument("--image-guidance", type=float, default=None)
     ap.add_argument("--guidance", type=float, default=None)
@@ -122,9 +134,9 @@ def main(argv=None):
 
     s_i = DEFAULT_IMAGE_GUIDANCE if a.image_guidance is None else a.image_guidance
     s_t = DEFAULT_GUIDANCE if a.guidance is None else a.guidance
-    pairs = eval_set(a.n)
+    pairs = eval_set(a.n, a.start)
     model = EditModel.from_pretrained(a.weights or WEIGHTS_DIR)
-    print(f"eval pairs: {len(pairs)} (seeds 0..{a.n - 1}); weights: {a.weights or WEIGHTS_DIR}")
+    print(f"eval pairs: {len(pairs)} (seeds {a.start}..{a.start + a.n - 1}); weights: {a.weights or WEIGHTS_DIR}")
     report("oracle (exact target)", judge(pairs, [render_layout(p.target, 32) for p in pairs]))
     report("identity (no edit)", judge(pairs, [render_layout(p.source, 32) for p in pairs]))
     if a.grid:
@@ -140,6 +152,8 @@ def main(argv=None):
         gp = pairs[: a.grid_n]
         imgs, _ = run_model(model, gp, s_i, s_t, a.steps, a.batch, sketch=False)
         report(f"no sketch (text only) n={len(gp)}", judge(gp, imgs))
+    imgs, _ = run_model(model, pairs, s_i, s_t, a.steps, a.batch, mask=False)
+    report("model, no mask", judge(pairs, imgs))
     t0 = time.time()
     imgs, planned = run_model(model, pairs, s_i, s_t, a.steps, a.batch)
     rows = judge(pairs, imgs)

@@ -70,6 +70,7 @@ GOOD = "make the heart green"
     ("view", GOOD, ["--guidance", "nan"], ["--guidance", "not a number"]),
     ("view", GOOD, ["--image-guidance", "-1"], ["--image-guidance"]),
     ("view", GOOD, ["--seed", "-3"], ["--seed"]),
+    ("view", GOOD, ["--backend", "diffusers", "--no-mask"], ["--no-mask", "embedded backend only"]),
 ])
 def test_bad_input_is_one_line_and_leaves_nothing(capsys, tmp_path, images, which, instruction, extra, needles):
     src = {"missing": tmp_path / "nope.png", "dir": tmp_path}.get(which) or images[which]

@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
         device: Optional[str] = typer.Option(None, "--device", help="diffusers: cpu, cuda, mps"),
         dtype: Optional[str] = typer.Option(None, "--dtype", help="diffusers: float32 | float16 | bfloat16"),
         no_sketch: bool = typer.Option(False, "--no-sketch", help="embedded: no planner sketch (source + text only)"),
+        no_mask: bool = typer.Option(False, "--no-mask", help="embedded: let the model redraw the whole image (default: pixels outside the planned edit region stay the source's)"),
         no_metadata: bool = typer.Option(False, "--no-metadata", help="write PNGs without the recipe"),
         quiet: bool = typer.Option(False, "-q", "--quiet"),
     ) -> None:
@@ -43,6 +44,10 @@ def register(app: typer.Typer) -> None:
             if backend != "embedded":
                 raise InputError("--no-sketch applies to the embedded backend only")
             options["sketch"] = False
+        if no_mask:
+            if backend != "embedded":
+                raise InputError("--no-mask applies to the embedded backend only")
+            options["mask"] = False
         request = make_request(image, instruction, num_images=num_images, seed=seed,
                                num_inference_steps=steps, guidance_scale=guidance,
                                image_guidance_scale=image_guidance, backend=backend, model=model,

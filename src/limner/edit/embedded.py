@@ -9,6 +9,10 @@ filter) with a note saying so. Non-square and smaller images are rejected with a
 The planner step (``edit.sketch``) detects the source scene, reads the instruction and paints the
 target sketch; when the instruction cannot be read the sketch is zero and the model edits from
 source + text alone (the note says so). ``sketch=False`` turns the planner off.
+
+With a plan, sampling is region-preserving (``edit.mask``, Blended-Diffusion style): pixels outside
+the planned edit region are the source's at every step, so the model draws only what the
+instruction changes. ``mask=False`` lets the model redraw the whole image (the IP2P behaviour).
 """
 
 from __future__ import annotations
@@ -104,7 +108,7 @@ class EmbeddedEditBackend(EditBackend):
     def edit(self, image: Any, instruction: str, *, seeds: list[int], num_inference_steps: int | None = None,
              guidance_scale: float | None = None, image_guidance_scale: float | None = None,
              callback: Callable[[int, int], None] | None = None, sketch: bool = True,
-             **options: Any) -> BackendOutput:
+             mask: bool = True, **options: Any) -> BackendOutput:
         if options:
             raise InputError(f"the embedded edit backend has no option(s): {', '.join(sorted(options))}")
         if not seeds:
@@ -114,23 +118,30 @@ class EmbeddedEditBackend(EditBackend):
         import torch
         from PIL import Image
 
+        from .mask import keep_mask
         from .sketch import target_sketch
 
         steps = int(num_inference_steps or DEFAULT_STEPS)
         s_t = DEFAULT_GUIDANCE if guidance_scale is None else float(guidance_scale)
         s_i = DEFAULT_IMAGE_GUIDANCE if image_guidance_scale is None else float(image_guidance_scale)
-        op = tgt = None
+        op = tgt = src_layout = keep = None
         if sketch:
-            op, tgt, note, _ = self.plan(native, instruction)
+            op, tgt, note, src_layout = self.plan(native, instruction)
             if note:
                 notes.append(note)
+        if mask and tgt is not None:
+            keep = keep_mask(native, src_layout, tgt, SIZE)
         sk = torch.from_numpy(target_sketch(tgt, SIZE))[None]
         src = torch.from_numpy(np.asarray(native, np.float32)).permute(2, 0, 1)[None] / 127.5 - 1
         b = len(seeds)
         gens = [torch.Generator().manual_seed(int(s)) for s in seeds]
+        keep_t = fill_t = None
+        if keep is not None:
+            keep_t = torch.from_numpy(keep[0])[None, None].expand(b, -1, -1, -1)
+            fill_t = (torch.from_numpy(keep[1]).permute(2, 0, 1)[None] / 127.5 - 1).expand(b, -1, -1, -1)
         x = self.model.edit(src.expand(b, -1, -1, -1), [instruction] * b, sk.expand(b, -1, -1, -1),
                             image_guidance_scale=s_i, guidance_scale=s_t, num_inference_steps=steps,
-                            generators=gens, callback=callback)
+                            generators=gens, callback=callback, keep=keep_t, fill=fill_t)
         arr = ((x.permute(0, 2, 3, 1).numpy() + 1) * 127.5 + 0.5).clip(0, 255).astype(np.uint8)
         images = [Image.fromarray(a) for a in arr]
         return BackendOutput(
@@ -139,5 +150,6 @@ class EmbeddedEditBackend(EditBackend):
             num_inference_steps=steps, guidance_scale=s_t, width=SIZE, height=SIZE,
             extra={"image_guidance_scale": s_i, "scheduler": "DDIM", "planned_op": op.model_dump(exclude_none=True)
                    if op else None, "sketch": tgt is not None, "notes": notes,
+                   "kept_fraction": None if keep is None else round(float(keep[0].mean()), 4),
                    "target_layout": tgt.model_dump(mode="json") if tgt is not None else None},
         )

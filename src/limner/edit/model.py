@@ -181,12 +181,17 @@ class EditModel:
 
     def edit(self, source, instruction: list[str], sketch, *, image_guidance_scale: float = 1.0,
              guidance_scale: float = 1.0, num_inference_steps: int = 20, generators=None,
-             callback: Callable[[int, int], None] | None = None):
+             callback: Callable[[int, int], None] | None = None, keep=None, fill=None):
         """Guided DDIM sampling. ``source`` (B,3,32,32) and ``sketch`` (B,10,32,32) tensors; one
-        ``torch.Generator`` per image. Returns (B,3,32,32) in [-1, 1]."""
+        ``torch.Generator`` per image. ``keep`` (B,1,32,32 in [0, 1], optional, see ``edit.mask``):
+        at every step the clean-sample prediction becomes ``keep·fill + (1 − keep)·prediction``,
+        and so does the result (blended sampling); ``fill`` (B,3,32,32) defaults to the source.
+        Returns (B,3,32,32) in [-1, 1]."""
         import torch
 
         b = source.shape[0]
+        if keep is not None and fill is None:
+            fill = source
         sched = build_scheduler("ddim", self.config.prediction_type)
         sched.set_timesteps(num_inference_steps)
         if generators is None:
@@ -212,7 +217,11 @@ class EditModel:
                     out = self.predict(torch.cat([x, x, x]), tt, src3, sk3, h3, p3)
                     u, img, full = out.chunk(3)
                     guided = u + image_guidance_scale * (img - u) + guidance_scale * (full - img)
+                if keep is not None:
+                    guided = keep * fill + (1 - keep) * guided
                 x = sched.step(guided, t, x).prev_sample
                 if callback:
                     callback(i + 1, len(steps))
+        if keep is not None:
+            x = keep * fill + (1 - keep) * x
         return x.clamp(-1, 1)

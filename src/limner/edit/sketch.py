@@ -17,6 +17,8 @@ from ..world.edits import EditError, EditOp, _size_of, apply_edit
 from ..world.vocab import BACKGROUND_COLORS
 from .instructions import parse_instruction, resolve
 
+PLACEMENT_TRIES = 8
+
 
 def _nearest_bg(rgb) -> str:
     names = list(BACKGROUND_COLORS)
@@ -57,10 +59,15 @@ def plan_target(source: Layout, instruction: str) -> tuple[EditOp | None, Layout
     if op is None:
         return None, None, "instruction not understood by the edit planner; running on text alone"
     op = resolve(op, source)
-    try:
-        return op, apply_edit(source, op), ""
-    except EditError as exc:
-        return op, None, f"edit planner: {exc}; running on text alone"
+    err: EditError | None = None
+    for attempt in range(PLACEMENT_TRIES if op.kind in ("add", "count") else 1):
+        # add/count place new objects at random free spots: a crowded scene gets a few layouts
+        rng = None if attempt == 0 else np.random.default_rng(attempt)
+        try:
+            return op, apply_edit(source, op, rng=rng), ""
+        except EditError as exc:
+            err = exc
+    return op, None, f"edit planner: {err}; running on text alone"
 
 
 def target_sketch(target: Layout | None, size: int = 32) -> np.ndarray:
