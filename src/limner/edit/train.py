@@ -10,7 +10,8 @@ drop the text (+ sketch), drop the image, or drop both; independently drop the s
 probability ``p_sketch`` (so the model also works when the instruction cannot be planned).
 
 Checkpoints (``ckpt.pt``: model, optimizer, step, pool seed cursor) are written atomically every
-few minutes into ``--out``; ``--resume`` continues from one. ``--minutes`` stops the run by itself;
+few minutes into ``--out``; ``--resume`` continues from one. ``--minutes`` (or ``--steps``, a total
+step count) stops the run by itself;
 the final fp16 weights go to ``<out>/final`` (copy them to ``src/limner/edit/weights``).
 """
 
@@ -20,6 +21,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import typer
@@ -75,7 +77,7 @@ class Pool:
 def train(out: Path, minutes: float, batch: int = 32, lr: float = 1e-3, seed_start: int = 3_000_000,
           p_drop: float = 0.06, p_sketch: float = 0.15, threads: int = 1, resume: bool = False,
           init_pairs: int = 512, pairs_per_step: int = 4, ckpt_minutes: float = 4.0,
-          widths: str = "32,64,96", ema_decay: float = 0.995) -> Path:
+          widths: str = "32,64,96", ema_decay: float = 0.995, max_steps: int | None = None) -> Path:
     import torch
 
     from .model import EditModel, EditModelConfig, build_scheduler
@@ -92,7 +94,7 @@ def train(out: Path, minutes: float, batch: int = 32, lr: float = 1e-3, seed_sta
     step, pool = 0, Pool(60_000, seed_start)
     ck = out / "ckpt.pt"
     if resume and ck.is_file():
-        state = torch.load(ck, weights_only=False)
+        state = torch.load(ck, weights_only=True)  # tensors, ints and plain containers only
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         step, pool.cursor = state["step"], state["cursor"]
@@ -111,7 +113,7 @@ def train(out: Path, minutes: float, batch: int = 32, lr: float = 1e-3, seed_sta
     ema = None
     model.unet.train()
     model.text_encoder.train()
-    while time.time() - start < minutes * 60:
+    while time.time() - start < minutes * 60 and (max_steps is None or step < max_steps):
         pool.add(pairs_per_step)
         src, tgt, sk, txt = pool.batch(batch, rng)
         b = src.shape[0]
@@ -134,7 +136,7 @@ def train(out: Path, minutes: float, batch: int = 32, lr: float = 1e-3, seed_sta
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         frac = min(1.0, (time.time() - start) / (minutes * 60))
         for g in opt.param_groups:  # warm-up, then cosine decay over the time budget to 10%
-            g["lr"] = lr * min(1.0, (step + 1) / 50) * (0.1 + 0.45 * (1 + np.cos(np.pi * frac)))
+            g["lr"] = float(lr * min(1.0, (step + 1) / 50) * (0.1 + 0.45 * (1 + np.cos(np.pi * frac))))
         opt.step()
         with torch.no_grad():
             d = min(ema_decay, (1 + step) / (10 + step))
@@ -166,7 +168,7 @@ def _checkpoint(model, opt, step, cursor, path: Path, ema_params) -> None:
     import torch
 
     tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "cursor": cursor,
+    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": int(step), "cursor": int(cursor),
                 "ema": ema_params}, tmp)
     os.replace(tmp, path)
 
@@ -205,10 +207,15 @@ def register(world_app: typer.Typer) -> None:
         resume: bool = typer.Option(False, "--resume", help="Continue from <out>/ckpt.pt."),
         widths: str = typer.Option("32,64,96", "--widths", help="UNet block widths."),
         pairs_per_step: int = typer.Option(4, "--pairs-per-step", help="New pairs rendered per step."),
+        init_pairs: int = typer.Option(512, "--init-pairs", help="Pairs rendered before the first step."),
+        steps: Optional[int] = typer.Option(None, "--steps", help="Also stop at this total step count."),
     ) -> None:
         """Train the embedded instruction-edit model (InstructPix2Pix recipe, world scale)."""
         from .._deps import require
+        from ..errors import InputError
 
+        if minutes <= 0 or (steps is not None and steps < 1) or batch < 1 or init_pairs < 1:
+            raise InputError("--minutes, --steps, --batch and --init-pairs must be positive")
         require("torch", "training the edit model")
         train(out, minutes, batch=batch, lr=lr, seed_start=seed_start, threads=threads, resume=resume,
-              widths=widths, pairs_per_step=pairs_per_step)
+              widths=widths, pairs_per_step=pairs_per_step, init_pairs=init_pairs, max_steps=steps)

@@ -1,0 +1,40 @@
+"""`limner world train-edit` runs, checkpoints, resumes (safe load), and its weights edit."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import torch
+
+ARGS = ["--batch", "2", "--widths", "16,16,16", "--init-pairs", "4", "--pairs-per-step", "1",
+        "--minutes", "5"]
+
+
+def test_train_edit_resumes_and_its_weights_edit(tmp_path, limner_cli):
+    out = tmp_path / "run"
+    code, so, err = limner_cli("world", "train-edit", "--out", str(out), "--steps", "2", *ARGS)
+    assert code == 0, err
+    state = torch.load(out / "ckpt.pt", weights_only=True)  # tensors, ints, plain containers
+    assert state["step"] == 2 and isinstance(state["cursor"], int)
+    code, so, err = limner_cli("world", "train-edit", "--out", str(out), "--steps", "4", "--resume", *ARGS)
+    assert code == 0, err
+    assert "resumed at step 2" in so
+    assert torch.load(out / "ckpt.pt", weights_only=True)["step"] == 4
+    meta = json.loads((out / "final" / "config.json").read_text())["meta"]
+    assert meta["step"] == 4
+
+    from limner.edit.embedded import EmbeddedEditBackend
+    from limner.world.edits import edit_pair
+    from limner.world.render import render_layout
+
+    img = render_layout(edit_pair(0, "recolor").source, 32)
+    res = EmbeddedEditBackend(weights=str(out / "final")).edit(img, "make it red", seeds=[0],
+                                                               num_inference_steps=2)
+    assert np.asarray(res.images[0]).shape == (32, 32, 3)
+
+
+def test_train_edit_refuses_bad_numbers(tmp_path, limner_cli):
+    code, so, err = limner_cli("world", "train-edit", "--out", str(tmp_path / "r"), "--steps", "0")
+    assert code == 2 and "must be positive" in err
+    assert not (tmp_path / "r").exists()
