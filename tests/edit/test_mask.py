@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from limner.edit.mask import box_region, changed_objects, keep_mask, object_matte
+from limner.edit.mask import changed_objects, feathered, keep_mask, object_matte, shape_region
 from limner.edit.model import WEIGHTS_DIR
 from limner.edit.sketch import detect_layout, plan_target
 from limner.schema import Layout, SceneObject
@@ -37,20 +37,25 @@ def test_changed_objects_are_only_the_edited_ones():
     assert changed_objects(src, tgt) == []
 
 
-def test_box_region_pads_and_clips():
-    m = box_region([(0.5, 0.5, 0.75, 0.75)], 32, 2)
-    assert m[14:26, 14:26].all() and m.sum() == 12 * 12
-    assert box_region([(0.0, 0.0, 0.1, 0.1)], 32, 2)[0, 0]
-    assert not box_region([], 32, 2).any()
+def test_region_is_the_grown_silhouette_and_the_mask_ramps_around_it():
+    sq = SceneObject(name="square", color="red", box=(0.5, 0.5, 0.75, 0.75))
+    m = shape_region([sq], 32, 0)
+    assert m[16:24, 16:24].all() and m.sum() <= 9 * 9  # (+ the rasterizer's inclusive edge)
+    g = shape_region([sq], 32, 1)
+    assert g[15:25, 16:24].all() and g[16:24, 15:25].all() and not g[:14].any()  # grown 1 px
+    assert not shape_region([], 32, 1).any()
+    k = feathered(shape_region([sq], 32, 0), 2)
+    assert (k[16:24, 16:24] == 0).all() and k[0, 0] == 1
+    assert 0 < k[15, 20] < k[14, 20] < 1 and k[13, 20] == 1  # ramps over 2 px, then kept
 
 
 def test_object_edit_keeps_everything_outside_the_edited_object():
     img, src, tgt = _plan("make the circle green")
     keep, fill = keep_mask(img, src, tgt)
-    assert keep.shape == (32, 32) and set(np.unique(keep)) == {0.0, 1.0}
+    assert keep.shape == (32, 32) and keep.min() == 0 and keep.max() == 1
     assert np.array_equal(fill, np.asarray(img, np.float32))
     assert keep[:, 24:].all()  # the square's side of the canvas is untouched
-    assert not keep[12:19, 4:11].any()  # the circle is redrawn
+    assert not keep[13:18, 5:10].any()  # the circle is redrawn
     assert keep[0].all() and keep[-1].all()
 
 

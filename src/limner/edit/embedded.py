@@ -28,10 +28,9 @@ from ..image.base import BackendOutput, EditBackend
 from .model import SIZE, WEIGHTS_DIR
 
 DEFAULT_STEPS = 20
-# Chosen on benchmarks/edit_eval.py (seeds 0..159, step-2195 weights): s_I = s_T = 1 gave
-# success 0.838 / preservation 0.838, s_I = s_T = 1.5 gave 0.806 / 0.806, and s_T = 3 collapses
-# (0.3 / 0.2 on n = 48: over-saturated halos). The planner sketch already carries most of what
-# text guidance adds. At 1/1 only the conditional branch runs, so an edit is also 3× cheaper.
+# Chosen on benchmarks/edit_eval.py (seeds 0..159, shipped weights, masked sampling): s_I = s_T = 1
+# gives success 0.900 / preservation 0.944, s_I = s_T = 1.5 0.906 / 0.944 at 3x the cost, s_T >= 2
+# over-saturates the edit region (s_T = 3: 0.34 / 0.43). At 1/1 only the conditional branch runs.
 DEFAULT_GUIDANCE = 1.0
 DEFAULT_IMAGE_GUIDANCE = 1.0
 MODEL_ID = "limner/world-edit-32"

@@ -7,8 +7,9 @@ sampling step, with the source; the model draws only inside the edit region, wit
 as context. limner does the same with the planner's region (:func:`keep_mask`):
 
 * object edits (recolour, texture, move, size, add, remove, count): the edit region is the union
-  of the boxes of every object that differs between source and target (its source box and its
-  target box), grown by ``pad`` pixels for anti-aliased edges; all other pixels are kept;
+  of the silhouettes of every object that differs between source and target (where it was and
+  where it will be), grown by ``pad`` pixels for anti-aliased edges; around it the mask ramps up
+  over ``FEATHER`` pixels, so the model blends the seam; all other pixels are kept;
 * a background edit: the whole background is redrawn and the objects are composited over it:
   interior pixels are kept, anti-aliased edge pixels keep their object share (the detector's
   coverage) with the old background unmixed (:func:`object_matte`).
@@ -18,8 +19,6 @@ No target (the instruction was not understood) → no mask: the model redraws th
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..schema import Layout, SceneObject
@@ -27,7 +26,8 @@ from ..schema import Layout, SceneObject
 INTERIOR_ALPHA = 0.95
 SILHOUETTE_INSIDE = 0.99
 MIN_MATTE = 0.05
-DEFAULT_PAD = 2
+DEFAULT_PAD = 1
+FEATHER = 2
 
 
 def _key(o: SceneObject):
@@ -46,16 +46,6 @@ def changed_objects(source: Layout, target: Layout) -> list[SceneObject]:
             else:
                 out.append(o)
     return out
-
-
-def box_region(boxes, size: int, pad: int) -> np.ndarray:
-    """Boolean size×size mask: the union of normalized boxes in pixels, grown by ``pad``."""
-    m = np.zeros((size, size), bool)
-    for x0, y0, x1, y1 in boxes:
-        c0, r0 = max(math.floor(x0 * size) - pad, 0), max(math.floor(y0 * size) - pad, 0)
-        c1, r1 = min(math.ceil(x1 * size) + pad, size), min(math.ceil(y1 * size) + pad, size)
-        m[r0:r1, c0:c1] = True
-    return m
 
 
 def object_matte(image, objects: list[SceneObject] = ()) -> tuple[np.ndarray, np.ndarray] | None:
@@ -84,6 +74,28 @@ def object_matte(image, objects: list[SceneObject] = ()) -> tuple[np.ndarray, np
     return al, np.clip(col, 0, 255).astype(np.float32)
 
 
+def shape_region(objects: list[SceneObject], size: int, pad: int) -> np.ndarray:
+    """Boolean size×size mask: the union of the objects' silhouettes, grown by ``pad`` pixels."""
+    from scipy import ndimage
+
+    from ..world.render import object_mask
+
+    m = np.zeros((size, size), bool)
+    for o in objects:
+        m |= object_mask(o, size) > 0
+    return ndimage.binary_dilation(m, iterations=pad) if pad > 0 and m.any() else m
+
+
+def feathered(region: np.ndarray, width: int) -> np.ndarray:
+    """1 − region, with a linear ramp ``width`` pixels wide outside the region (0 inside)."""
+    from scipy import ndimage
+
+    if width <= 0 or not region.any():
+        return (~region).astype(np.float32)
+    dist = ndimage.distance_transform_edt(~region)
+    return np.clip(dist / (width + 1), 0.0, 1.0).astype(np.float32)
+
+
 def keep_mask(image, source: Layout | None, target: Layout | None, size: int = 32,
               pad: int = DEFAULT_PAD) -> tuple[np.ndarray, np.ndarray] | None:
     """(keep, fill), or None = no mask. ``keep`` (size×size, [0, 1]): how much of each pixel comes
@@ -97,9 +109,9 @@ def keep_mask(image, source: Layout | None, target: Layout | None, size: int = 3
     if src.shape[:2] != (size, size):
         return None
     changed = changed_objects(source, target)
-    region = box_region([o.box for o in changed], size, pad)
+    region = shape_region(changed, size, pad)
     if (source.background or "") == (target.background or ""):
-        return (~region).astype(np.float32), src
+        return feathered(region, FEATHER), src
     ids = {id(o) for o in changed}
     al, col = object_matte(image, [o for o in source.objects if id(o) not in ids])
     return np.where(region, 0.0, al).astype(np.float32), col
