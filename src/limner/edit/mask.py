@@ -19,6 +19,8 @@ No target (the instruction was not understood) → no mask: the model redraws th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ..schema import Layout, SceneObject
@@ -48,7 +50,7 @@ def changed_objects(source: Layout, target: Layout) -> list[SceneObject]:
     return out
 
 
-def object_matte(image, objects: list[SceneObject] = ()) -> tuple[np.ndarray, np.ndarray] | None:
+def object_matte(image, objects: Sequence[SceneObject] = ()) -> tuple[np.ndarray, np.ndarray]:
     """(alpha, colour): the objects pulled off the background of ``image``, for a new background.
 
     alpha (H×W in [0, 1]) is the detector's coverage on the object components, raised to 1 on
@@ -74,7 +76,7 @@ def object_matte(image, objects: list[SceneObject] = ()) -> tuple[np.ndarray, np
     return al, np.clip(col, 0, 255).astype(np.float32)
 
 
-def shape_region(objects: list[SceneObject], size: int, pad: int) -> np.ndarray:
+def shape_region(objects: Sequence[SceneObject], size: int, pad: int) -> np.ndarray:
     """Boolean size×size mask: the union of the objects' silhouettes, grown by ``pad`` pixels."""
     from scipy import ndimage
 
