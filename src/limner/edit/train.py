@@ -29,21 +29,41 @@ import typer
 from .model import SKETCH_CH, SIZE
 
 
-def make_pair_arrays(seed: int):
+def make_pair_arrays(seed: int, kind: str | None = None):
     """(source uint8 HxWx3, target uint8 HxWx3, sketch float16 CxHxW, instruction, kind)."""
     from ..world.condition import layout_to_condition
     from ..world.edits import edit_pair
     from ..world.render import render_layout
 
-    p = edit_pair(seed)
+    p = edit_pair(seed, kind)
     src = np.asarray(render_layout(p.source, SIZE), np.uint8)
     tgt = np.asarray(render_layout(p.target, SIZE), np.uint8)
     sk = layout_to_condition(p.target, SIZE).astype(np.float16)
     return src, tgt, sk, p.instruction, p.op.kind
 
 
+def parse_kind_weights(text: str) -> dict[str, float]:
+    """"size=3,texture=2" → {"size": 3.0, "texture": 2.0, other kinds: 1.0}; ValueError if bad."""
+    from ..world.edits import EDIT_KINDS
+
+    w = {k: 1.0 for k in EDIT_KINDS}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        k, _, v = part.partition("=")
+        if k not in w:
+            raise ValueError(f"unknown edit kind {k!r}; kinds: {', '.join(EDIT_KINDS)}")
+        try:
+            w[k] = float(v)
+        except ValueError:
+            raise ValueError(f"bad weight in {part!r}") from None
+        if not w[k] >= 0:
+            raise ValueError(f"bad weight in {part!r}")
+    if sum(w.values()) <= 0:
+        raise ValueError("all kind weights are zero")
+    return w
+
+
 class Pool:
-    def __init__(self, capacity: int, seed_start: int):
+    def __init__(self, capacity: int, seed_start: int, kind_weights: dict[str, float] | None = None):
         self.cap = capacity
         self.src = np.zeros((capacity, SIZE, SIZE, 3), np.uint8)
         self.tgt = np.zeros((capacity, SIZE, SIZE, 3), np.uint8)
@@ -51,13 +71,22 @@ class Pool:
         self.txt: list[str] = [""] * capacity
         self.n = 0
         self.cursor = seed_start
+        self.kinds = None
+        if kind_weights and len(set(kind_weights.values())) > 1:  # uniform = edit_pair's own draw
+            names = sorted(kind_weights)
+            p = np.array([kind_weights[k] for k in names], np.float64)
+            self.kinds = (names, p / p.sum())
 
     def add(self, k: int) -> None:
         from ..world.edits import EditError
 
         for _ in range(k):
             try:
-                s, t, sk, ins, _kind = make_pair_arrays(self.cursor)
+                kind = None
+                if self.kinds is not None:  # the kind is a function of the seed: resumable
+                    names, p = self.kinds
+                    kind = names[int(np.random.default_rng([self.cursor, 11]).choice(len(names), p=p))]
+                s, t, sk, ins, _kind = make_pair_arrays(self.cursor, kind)
             except EditError:
                 self.cursor += 1
                 continue
@@ -77,7 +106,8 @@ class Pool:
 def train(out: Path, minutes: float, batch: int = 32, lr: float = 1e-3, seed_start: int = 3_000_000,
           p_drop: float = 0.06, p_sketch: float = 0.15, threads: int = 1, resume: bool = False,
           init_pairs: int = 512, pairs_per_step: int = 4, ckpt_minutes: float = 4.0,
-          widths: str = "32,64,96", ema_decay: float = 0.995, max_steps: int | None = None) -> Path:
+          widths: str = "32,64,96", ema_decay: float = 0.995, max_steps: int | None = None,
+          kind_weights: dict[str, float] | None = None, edit_weight: float = 1.0) -> Path:
     import torch
 
     from .model import EditModel, EditModelConfig, build_scheduler
@@ -91,7 +121,7 @@ def train(out: Path, minutes: float, batch: int = 32, lr: float = 1e-3, seed_sta
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     sched = build_scheduler("ddpm", cfg.prediction_type)
     acp = sched.alphas_cumprod
-    step, pool = 0, Pool(60_000, seed_start)
+    step, pool = 0, Pool(60_000, seed_start, kind_weights)
     ck = out / "ckpt.pt"
     if resume and ck.is_file():
         state = torch.load(ck, weights_only=True)  # tensors, ints and plain containers only
@@ -130,7 +160,13 @@ def train(out: Path, minutes: float, batch: int = 32, lr: float = 1e-3, seed_sta
         noisy = a.sqrt() * tgt + (1 - a).sqrt() * noise
         h, pooled = model.encode_text(txt)
         pred = model.predict(noisy, t, src, sk, h, pooled)
-        loss = torch.nn.functional.mse_loss(pred, tgt)
+        if edit_weight == 1.0:
+            loss = torch.nn.functional.mse_loss(pred, tgt)
+        else:  # pixels the edit changes (grown 1 px) count edit_weight times
+            changed = ((src - tgt).abs().amax(1, keepdim=True) > 0.02).float()
+            changed = torch.nn.functional.max_pool2d(changed, 3, stride=1, padding=1)
+            w = 1 + (edit_weight - 1) * changed
+            loss = (w * (pred - tgt) ** 2).mean() / w.mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -209,6 +245,8 @@ def register(world_app: typer.Typer) -> None:
         pairs_per_step: int = typer.Option(4, "--pairs-per-step", help="New pairs rendered per step."),
         init_pairs: int = typer.Option(512, "--init-pairs", help="Pairs rendered before the first step."),
         steps: Optional[int] = typer.Option(None, "--steps", help="Also stop at this total step count."),
+        kind_weights: str = typer.Option("", "--kind-weights", help="Oversample edit kinds, e.g. 'size=3,texture=2' (others 1)."),
+        edit_weight: float = typer.Option(1.0, "--edit-weight", help="Loss weight of the pixels the edit changes (1 = plain MSE)."),
     ) -> None:
         """Train the embedded instruction-edit model (InstructPix2Pix recipe, world scale)."""
         from .._deps import require
@@ -216,6 +254,13 @@ def register(world_app: typer.Typer) -> None:
 
         if minutes <= 0 or (steps is not None and steps < 1) or batch < 1 or init_pairs < 1:
             raise InputError("--minutes, --steps, --batch and --init-pairs must be positive")
+        if not edit_weight >= 1:
+            raise InputError("--edit-weight must be at least 1")
+        try:
+            weights = parse_kind_weights(kind_weights)
+        except ValueError as exc:
+            raise InputError(f"--kind-weights: {exc}") from None
         require("torch", "training the edit model")
         train(out, minutes, batch=batch, lr=lr, seed_start=seed_start, threads=threads, resume=resume,
-              widths=widths, pairs_per_step=pairs_per_step, init_pairs=init_pairs, max_steps=steps)
+              widths=widths, pairs_per_step=pairs_per_step, init_pairs=init_pairs, max_steps=steps,
+              kind_weights=weights, edit_weight=edit_weight)
