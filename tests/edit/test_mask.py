@@ -97,3 +97,19 @@ def test_embedded_edit_keeps_the_unedited_pixels_exactly():
     free = be.edit(img, "make the circle green", seeds=[0], num_inference_steps=8, mask=False)
     assert free.extra["kept_fraction"] is None
     assert not np.array_equal(np.asarray(free.images[0])[keep == 1], a[keep == 1])
+
+
+def test_a_move_near_the_border_is_planned_with_half_pixel_tighter_boxes():
+    """Detected boxes include the anti-aliased edge; a move the real scene has room for must not be
+    refused for that, and only the moved object may change."""
+    from limner.world.edits import EDIT_KINDS, edit_pair
+
+    p = edit_pair(145, EDIT_KINDS[145 % len(EDIT_KINDS)])  # "slide the square to the right"
+    assert p.op.kind == "move"
+    img = render_layout(p.source, 32)
+    src = detect_layout(img)
+    _, tgt, note = plan_target(src, p.instruction)
+    assert tgt is not None, note
+    ch = changed_objects(src, tgt)
+    assert [o.name for o in ch] == ["square", "square"]
+    assert ch[1].box[0] > ch[0].box[0] + 0.1  # moved right

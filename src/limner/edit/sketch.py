@@ -18,6 +18,7 @@ from ..world.vocab import BACKGROUND_COLORS
 from .instructions import parse_instruction, resolve
 
 PLACEMENT_TRIES = 8
+TIGHTEN = 0.5 / 32  # half a pixel of the 32 px native image, normalized
 
 
 def _nearest_bg(rgb) -> str:
@@ -67,7 +68,30 @@ def plan_target(source: Layout, instruction: str) -> tuple[EditOp | None, Layout
             return op, apply_edit(source, op, rng=rng), ""
         except EditError as exc:
             err = exc
+    if op.kind in ("move", "size") and str(err).startswith("no room"):
+        target = _with_tight_boxes(source, op)
+        if target is not None:
+            return op, target, ""
     return op, None, f"edit planner: {err}; running on text alone"
+
+
+def _with_tight_boxes(source: Layout, op: EditOp) -> Layout | None:
+    """Apply ``op`` to the scene with every box shrunk by half a pixel (at 32 px) a side, then give
+    the untouched objects back their detected boxes. Detected boxes are whole pixels that include
+    the anti-aliased edge, about half a pixel a side larger than the object, which can leave "no
+    room" for a move or a resize near the border that the real objects have room for."""
+    inset = source.model_copy(deep=True)
+    for o in inset.objects:
+        x0, y0, x1, y1 = o.box
+        d = min(TIGHTEN, (x1 - x0) / 4, (y1 - y0) / 4)
+        o.box = (x0 + d, y0 + d, x1 - d, y1 - d)
+    try:
+        target = apply_edit(inset, op)
+    except EditError:
+        return None
+    back = {repr(o): src for o, src in zip(inset.objects, source.objects)}
+    target.objects = [back.get(repr(o), o) for o in target.objects]
+    return target
 
 
 def target_sketch(target: Layout | None, size: int = 32) -> np.ndarray:
