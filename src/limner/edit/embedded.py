@@ -29,8 +29,8 @@ from .model import SIZE, WEIGHTS_DIR
 
 DEFAULT_STEPS = 20
 # Chosen on benchmarks/edit_eval.py (seeds 0..159, shipped weights, masked sampling): s_I = s_T = 1
-# gives success 0.900 / preservation 0.944, s_I = s_T = 1.5 0.906 / 0.944 at 3x the cost, s_T >= 2
-# over-saturates the edit region (s_T = 3: 0.47 / 0.61). At 1/1 only the conditional branch runs.
+# gives success 0.912 / preservation 0.956, s_I = s_T = 1.5 0.919 / 0.950 at 3x the cost, s_T >= 2
+# over-saturates the edit region (s_T = 3: 0.47 / 0.62). At 1/1 only the conditional branch runs.
 DEFAULT_GUIDANCE = 1.0
 DEFAULT_IMAGE_GUIDANCE = 1.0
 MODEL_ID = "limner/world-edit-32"
