@@ -63,37 +63,22 @@ def summarize(rows):
 
 
 def run_model(model, pairs, s_i: float, s_t: float, steps: int, batch: int, sketch: bool = True,
-              mask: bool = True, pad: int | None = None):
-    import torch
-    from PIL import Image
-
-    from limner.edit.mask import DEFAULT_PAD, keep_mask
-    from limner.edit.sketch import detect_layout, plan_target, target_sketch
+              mask: bool = True):
+    """Edit each pair's source exactly as ``limner edit`` does (``edit.embedded.edit_inputs``),
+    batched; returns (images, how many instructions the planner turned into a target)."""
+    from limner.edit.embedded import edit_inputs, generators, stack_inputs, to_images
     from limner.world.render import render_layout
 
     images, planned = [], 0
     for a in range(0, len(pairs), batch):
         chunk = pairs[a:a + batch]
-        srcs, sks, texts, keeps, fills = [], [], [], [], []
-        for p in chunk:
-            img = render_layout(p.source, 32)
-            tgt = None
-            if sketch:
-                src_layout = detect_layout(img)
-                _, tgt, _ = plan_target(src_layout, p.instruction)
-                planned += tgt is not None
-            k = keep_mask(img, src_layout, tgt, pad=DEFAULT_PAD if pad is None else pad) if sketch and mask else None
-            srcs.append(torch.from_numpy(np.asarray(img, np.float32)).permute(2, 0, 1) / 127.5 - 1)
-            keeps.append(torch.zeros(1, 32, 32) if k is None else torch.from_numpy(k[0])[None])
-            fills.append(srcs[-1] if k is None else torch.from_numpy(k[1]).permute(2, 0, 1) / 127.5 - 1)
-            sks.append(torch.from_numpy(target_sketch(tgt)))
-            texts.append(p.instruction)
-        gens = [torch.Generator().manual_seed(p.seed) for p in chunk]
-        x = model.edit(torch.stack(srcs), texts, torch.stack(sks), image_guidance_scale=s_i,
-                       guidance_scale=s_t, num_inference_steps=steps, generators=gens,
-                       keep=torch.stack(keeps) if mask else None, fill=torch.stack(fills) if mask else None)
-        arr = ((x.permute(0, 2, 3, 1).numpy() + 1) * 127.5 + 0.5).clip(0, 255).astype(np.uint8)
-        images += [Image.fromarray(z) for z in arr]
+        inputs = [edit_inputs(render_layout(p.source, 32), p.instruction, sketch=sketch, mask=mask)
+                  for p in chunk]
+        planned += sum(i.target is not None for i in inputs)
+        args, kw = stack_inputs(inputs)
+        x = model.edit(*args, **kw, image_guidance_scale=s_i, guidance_scale=s_t,
+                       num_inference_steps=steps, generators=generators(p.seed for p in chunk))
+        images += to_images(x)
     return images, planned
 
 

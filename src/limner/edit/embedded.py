@@ -18,6 +18,7 @@ instruction changes. ``mask=False`` lets the model redraw the whole image (the I
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -63,6 +64,85 @@ def to_native(image: Any, size: int = SIZE, notes: list[str] | None = None):
     return im.resize((size, size), Image.BOX)
 
 
+@dataclass
+class EditInputs:
+    """What the edit model is given for one native image (tensors in [-1, 1]; ``keep``/``fill``
+    None when nothing is kept), and what the planner made of the instruction."""
+
+    instruction: str
+    source: Any  # (3, 32, 32)
+    sketch: Any  # (10, 32, 32)
+    keep: Any = None  # (1, 32, 32) in [0, 1]
+    fill: Any = None  # (3, 32, 32)
+    op: Any = None
+    target: Any = None
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_edit(image, instruction: str):
+    """(op, target layout or None, note, source layout) for one native image."""
+    from .sketch import detect_layout, plan_target
+
+    try:
+        src = detect_layout(image)
+    except (FileNotFoundError, ImportError) as exc:  # detector not installed/trained
+        return None, None, f"detector unavailable ({exc}); running on text alone", None
+    op, tgt, note = plan_target(src, instruction)
+    return op, tgt, note, src
+
+
+def edit_inputs(native, instruction: str, *, sketch: bool = True, mask: bool = True) -> EditInputs:
+    """Plan the edit of one native image and build the model's inputs: the source, the target
+    sketch (zeros without a plan or with ``sketch=False``) and the keep mask (``edit.mask``)."""
+    import torch
+
+    from .mask import keep_mask
+    from .sketch import target_sketch
+
+    op = tgt = src_layout = keep = None
+    notes: list[str] = []
+    if sketch:
+        op, tgt, note, src_layout = plan_edit(native, instruction)
+        if note:
+            notes.append(note)
+    src = torch.from_numpy(np.asarray(native, np.float32)).permute(2, 0, 1) / 127.5 - 1
+    inp = EditInputs(instruction, src, torch.from_numpy(target_sketch(tgt, SIZE)), op=op, target=tgt, notes=notes)
+    if mask and tgt is not None:
+        keep = keep_mask(native, src_layout, tgt, SIZE)
+    if keep is not None:
+        inp.keep = torch.from_numpy(keep[0])[None]
+        inp.fill = torch.from_numpy(keep[1]).permute(2, 0, 1) / 127.5 - 1
+    return inp
+
+
+def stack_inputs(inputs: list[EditInputs]):
+    """(positional, keyword) arguments of ``EditModel.edit`` for a batch: (source, instructions,
+    sketch) and {keep, fill}; an image without a mask in a masked batch keeps nothing (keep 0)."""
+    import torch
+
+    args = (torch.stack([i.source for i in inputs]), [i.instruction for i in inputs],
+            torch.stack([i.sketch for i in inputs]))
+    if all(i.keep is None for i in inputs):
+        return args, {"keep": None, "fill": None}
+    keep = torch.stack([torch.zeros(1, SIZE, SIZE) if i.keep is None else i.keep for i in inputs])
+    fill = torch.stack([i.source if i.fill is None else i.fill for i in inputs])
+    return args, {"keep": keep, "fill": fill}
+
+
+def generators(seeds):
+    import torch
+
+    return [torch.Generator().manual_seed(int(s)) for s in seeds]
+
+
+def to_images(x) -> list:
+    """(B, 3, H, W) in [-1, 1] → PIL images."""
+    from PIL import Image
+
+    arr = ((x.permute(0, 2, 3, 1).numpy() + 1) * 127.5 + 0.5).clip(0, 255).astype(np.uint8)
+    return [Image.fromarray(a) for a in arr]
+
+
 class EmbeddedEditBackend(EditBackend):
     id = "embedded"
 
@@ -93,17 +173,6 @@ class EmbeddedEditBackend(EditBackend):
     def describe(self) -> dict[str, Any]:
         return {"backend": self.id, "id": MODEL_ID, "path": str(self.weights), "native_size": SIZE}
 
-    def plan(self, image, instruction: str):
-        """(op, target layout or None, note, source layout) for one native image."""
-        from .sketch import detect_layout, plan_target
-
-        try:
-            src = detect_layout(image)
-        except (FileNotFoundError, ImportError) as exc:  # detector not installed/trained
-            return None, None, f"detector unavailable ({exc}); running on text alone", None
-        op, tgt, note = plan_target(src, instruction)
-        return op, tgt, note, src
-
     def edit(self, image: Any, instruction: str, *, seeds: list[int], num_inference_steps: int | None = None,
              guidance_scale: float | None = None, image_guidance_scale: float | None = None,
              callback: Callable[[int, int], None] | None = None, sketch: bool = True,
@@ -114,41 +183,22 @@ class EmbeddedEditBackend(EditBackend):
             raise InputError("at least one seed is needed")
         notes: list[str] = []
         native = to_native(image, notes=notes)  # bad sizes fail here, before torch is imported
-        import torch
-        from PIL import Image
-
-        from .mask import keep_mask
-        from .sketch import target_sketch
-
         steps = int(num_inference_steps or DEFAULT_STEPS)
         s_t = DEFAULT_GUIDANCE if guidance_scale is None else float(guidance_scale)
         s_i = DEFAULT_IMAGE_GUIDANCE if image_guidance_scale is None else float(image_guidance_scale)
-        op = tgt = src_layout = keep = None
-        if sketch:
-            op, tgt, note, src_layout = self.plan(native, instruction)
-            if note:
-                notes.append(note)
-        if mask and tgt is not None:
-            keep = keep_mask(native, src_layout, tgt, SIZE)
-        sk = torch.from_numpy(target_sketch(tgt, SIZE))[None]
-        src = torch.from_numpy(np.asarray(native, np.float32)).permute(2, 0, 1)[None] / 127.5 - 1
-        b = len(seeds)
-        gens = [torch.Generator().manual_seed(int(s)) for s in seeds]
-        keep_t = fill_t = None
-        if keep is not None:
-            keep_t = torch.from_numpy(keep[0])[None, None].expand(b, -1, -1, -1)
-            fill_t = (torch.from_numpy(keep[1]).permute(2, 0, 1)[None] / 127.5 - 1).expand(b, -1, -1, -1)
-        x = self.model.edit(src.expand(b, -1, -1, -1), [instruction] * b, sk.expand(b, -1, -1, -1),
-                            image_guidance_scale=s_i, guidance_scale=s_t, num_inference_steps=steps,
-                            generators=gens, callback=callback, keep=keep_t, fill=fill_t)
-        arr = ((x.permute(0, 2, 3, 1).numpy() + 1) * 127.5 + 0.5).clip(0, 255).astype(np.uint8)
-        images = [Image.fromarray(a) for a in arr]
+        inp = edit_inputs(native, instruction, sketch=sketch, mask=mask)
+        notes += inp.notes
+        op, tgt, keep = inp.op, inp.target, inp.keep
+        args, kw = stack_inputs([inp] * len(seeds))
+        x = self.model.edit(*args, **kw, image_guidance_scale=s_i, guidance_scale=s_t,
+                            num_inference_steps=steps, generators=generators(seeds), callback=callback)
+        images = to_images(x)
         return BackendOutput(
             images=images, seeds=[int(s) for s in seeds],
             model={"id": MODEL_ID, "path": str(self.weights), "sha256": self._sha()},
             num_inference_steps=steps, guidance_scale=s_t, width=SIZE, height=SIZE,
             extra={"image_guidance_scale": s_i, "scheduler": "DDIM", "planned_op": op.model_dump(exclude_none=True)
                    if op else None, "sketch": tgt is not None, "notes": notes,
-                   "kept_fraction": None if keep is None else round(float(keep[0].mean()), 4),
+                   "kept_fraction": None if keep is None else round(float(keep.mean()), 4),
                    "target_layout": tgt.model_dump(mode="json") if tgt is not None else None},
         )
