@@ -31,7 +31,7 @@ import numpy as np
 
 
 def eval_set(n: int, start: int = 0):
-    from limner.world.edits import EDIT_KINDS, edit_pair
+    from limner.edit.ops import EDIT_KINDS, edit_pair
 
     if start + n > 100_000:
         raise SystemExit("evaluation seeds must stay below 100000 (training uses seeds >= 3000000)")
@@ -40,7 +40,7 @@ def eval_set(n: int, start: int = 0):
 
 def judge(pairs, images, pos_tol: float = 0.09):
     from limner.edit.sketch import detect_layout
-    from limner.world.edits import check_edit
+    from limner.edit.check import check_edit
 
     rows = []
     for p, img in zip(pairs, images):
@@ -114,7 +114,7 @@ def main(argv=None):
 
     torch.set_num_threads(a.threads)
     from limner.edit.embedded import DEFAULT_GUIDANCE, DEFAULT_IMAGE_GUIDANCE
-    from limner.edit.model import WEIGHTS_DIR, EditModel
+    from limner.models.edit_model import WEIGHTS_DIR, EditModel
     from limner.world.render import render_layout
 
     s_i = DEFAULT_IMAGE_GUIDANCE if a.image_guidance is None else a.image_guidance

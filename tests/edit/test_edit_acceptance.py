@@ -12,7 +12,7 @@ import json
 import pytest
 from PIL import Image
 
-from limner.edit.model import WEIGHTS_DIR
+from limner.models.edit_model import WEIGHTS_DIR
 from limner.records import read_record, sha256_file
 
 pytestmark = pytest.mark.skipif(not (WEIGHTS_DIR / "model.safetensors").is_file(),

@@ -156,7 +156,7 @@ def test_llm_proposals_are_filtered_with_reasons(tmp_path):
     src = sample_scene(3_000_000)  # item 0 (kind "recolor") of --world with the default seeds
     o = src.objects[0]
     new = "green" if o.color != "green" else "red"
-    from limner.world.edits import EditOp, apply_edit
+    from limner.edit.ops import EditOp, apply_edit
 
     good = apply_edit(src, EditOp(kind="recolor", shape=o.name, color=o.color, new_color=new))
     llm = _FakeLLM([

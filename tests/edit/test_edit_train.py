@@ -26,7 +26,7 @@ def test_train_edit_resumes_and_its_weights_edit(tmp_path, limner_cli):
     assert meta["step"] == 4
 
     from limner.edit.embedded import EmbeddedEditBackend
-    from limner.world.edits import edit_pair
+    from limner.edit.ops import edit_pair
     from limner.world.render import render_layout
 
     img = render_layout(edit_pair(0, "recolor").source, 32)
@@ -47,7 +47,7 @@ def test_train_edit_refuses_bad_numbers(tmp_path, limner_cli):
 
 
 def test_kind_weights_oversample_deterministically(monkeypatch):
-    import limner.edit.train as T
+    import limner.models.edit_train as T
 
     seen: list = []
     real = T.make_pair_arrays

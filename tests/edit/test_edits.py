@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from limner.world.corpus import sample_scene
-from limner.world.edits import (EDIT_KINDS, EditError, EditOp, apply_edit, check_edit, edit_pair,
-                                instruction)
+from limner.edit.check import check_edit
+from limner.edit.ops import EDIT_KINDS, EditError, EditOp, apply_edit, edit_pair, instruction
 
 
 def _same(a, b):

@@ -4,7 +4,7 @@ import pytest
 
 from limner.edit.instructions import parse_instruction, resolve, validate_instruction
 from limner.errors import InputError
-from limner.world.edits import apply_edit, edit_pair
+from limner.edit.ops import apply_edit, edit_pair
 
 
 def test_generator_instructions_round_trip():

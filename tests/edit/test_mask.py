@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from limner.edit.mask import changed_objects, feathered, keep_mask, object_matte, shape_region
-from limner.edit.model import WEIGHTS_DIR
+from limner.models.edit_model import WEIGHTS_DIR
 from limner.edit.sketch import detect_layout, plan_target
 from limner.schema import Layout, SceneObject
 from limner.world.detect import estimate_background
@@ -102,7 +102,7 @@ def test_embedded_edit_keeps_the_unedited_pixels_exactly():
 def test_a_move_near_the_border_is_planned_with_half_pixel_tighter_boxes():
     """Detected boxes include the anti-aliased edge; a move the real scene has room for must not be
     refused for that, and only the moved object may change."""
-    from limner.world.edits import EDIT_KINDS, edit_pair
+    from limner.edit.ops import EDIT_KINDS, edit_pair
 
     p = edit_pair(145, EDIT_KINDS[145 % len(EDIT_KINDS)])  # "slide the square to the right"
     assert p.op.kind == "move"

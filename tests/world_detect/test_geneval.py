@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from limner.world.geneval import (CLASS_TO_SHAPE, class_to_shape, convert_file, metadata_path,
+from limner.evaluate.geneval import (CLASS_TO_SHAPE, class_to_shape, convert_file, metadata_path,
                                   read_metadata, spec_from_metadata, world_metadata)
 from limner.world.vocab import SHAPES
 

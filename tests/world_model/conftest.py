@@ -7,10 +7,10 @@ import pytest
 def tiny_pipe():
     import torch
 
-    from limner.world.condition import NUM_CHANNELS
-    from limner.world.model import build_text_encoder, build_tokenizer, build_unet
-    from limner.world.pipeline import WorldPipeline, default_scheduler
-    from limner.world.train import MODEL_PRESETS
+    from limner.models.condition import NUM_CHANNELS
+    from limner.models.world_model import build_text_encoder, build_tokenizer, build_unet
+    from limner.models.world_pipeline import WorldPipeline, default_scheduler
+    from limner.models.world_train import MODEL_PRESETS
 
     torch.set_num_threads(1)
     torch.manual_seed(0)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from limner.schema import Layout, SceneObject
-from limner.world.condition import NUM_CHANNELS, layout_to_condition, out_of_world, square_box
+from limner.models.condition import NUM_CHANNELS, layout_to_condition, out_of_world, square_box
 from limner.world.vocab import COLORS
 
 

@@ -4,8 +4,8 @@ import numpy as np
 import torch
 
 from limner.world.corpus import sample_scene
-from limner.world.pipeline import WorldPipeline
-from limner.world.tokenizer import WorldTokenizer
+from limner.models.world_pipeline import WorldPipeline
+from limner.models.tokenizer import WorldTokenizer
 
 
 def _run(pipe, seeds, layout=None, **kw):

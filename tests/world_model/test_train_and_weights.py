@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 def _world_app():
     import typer
 
-    from limner.world.train import register
+    from limner.models.world_train import register
 
     app = typer.Typer()
 

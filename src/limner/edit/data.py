@@ -7,16 +7,16 @@ For each item ``i`` (a world scene ``seed_start + i``, or line ``i`` of a captio
    (``plan.parse.parse_request`` + ``plan.layout_engine.rules_layout``) lays the caption out; a
    caption with things the world cannot draw is dropped (with a diffusers image backend the
    baseline would be SD with the same seed for before and after — not implemented here).
-2. **Proposal.** Backend ``template``: a deterministic op (``world.edits.random_edit``) worded by
+2. **Proposal.** Backend ``template``: a deterministic op (``edit.ops.random_edit``) worded by
    templates. Any LLM backend (``embedded``, ``llamacpp``, ``openai``): a few-shot prompt asks for
    ``{instruction, edited_caption}`` of a given edit kind (kinds rotate over items), decoded under
    the :class:`EditProposal` JSON schema.
 3. **Pair.** The instruction is parsed (``edit.instructions``) and applied to the source layout
-   (``world.edits.apply_edit``); both scenes are rendered exactly.
+   (``edit.ops.apply_edit``); both scenes are rendered exactly.
 4. **Filter** (every decision is recorded with its reason): instruction not understood; edit not
    possible in this scene; the edited caption (parsed by the planning parser) disagrees with the
    edited scene's objects; the edited scene does not differ from the source exactly as the op says
-   (``world.edits.check_edit``).
+   (``edit.check.check_edit``).
 
 Resumable: the pair's files are written atomically (tmp + rename) *before* its manifest line is
 appended and fsync'ed, so ``kill -9`` loses nothing already listed; ``resume=True`` skips listed
@@ -41,7 +41,8 @@ from pydantic import BaseModel, Field
 from ..errors import InputError
 from ..schema import Layout
 from ..world.vocab import COLORS
-from ..world.edits import EDIT_KINDS, EditError, apply_edit, check_edit, edit_pair, instruction, random_edit
+from .check import check_edit
+from .ops import EDIT_KINDS, EditError, apply_edit, edit_pair, instruction, random_edit
 from .instructions import parse_instruction, resolve
 
 MANIFEST = "manifest.jsonl"
@@ -110,7 +111,7 @@ def caption_scene(caption: str, seed: int) -> Layout:
     """Lay a caption out with the planning parser; EditError if the world cannot draw it."""
     from ..plan.layout_engine import rules_layout
     from ..plan.parse import parse_request
-    from ..world.condition import square_box
+    from ..models.condition import square_box
     from ..world.vocab import world_shape
 
     c = parse_request(caption)
@@ -125,7 +126,7 @@ def caption_scene(caption: str, seed: int) -> Layout:
         o = o.model_copy(update={"name": world_shape(o.name), "box": square_box(o.box), "caption": None,
                                  "color": o.color or "white", "texture": o.texture or "solid"})
         objs.append(o)
-    from ..world.edits import _gap
+    from .ops import _gap
     from ..world.corpus import MIN_GAP
 
     for a in range(len(objs)):

@@ -1,4 +1,4 @@
-"""``embedded`` edit backend: the shipped world edit model (``edit/weights``), CPU, 32×32.
+"""``embedded`` edit backend: the shipped world edit model (``models/edit_weights``), CPU, 32×32.
 
 The source image is brought to the native 32×32 first (:func:`to_native`): an exact integer
 nearest-neighbour upscale — what ``limner generate`` writes for viewing — is reduced exactly (block
@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..image.base import BackendOutput, EditBackend
-from .model import SIZE, WEIGHTS_DIR
+from ..models.edit_model import SIZE, WEIGHTS_DIR
 
 DEFAULT_STEPS = 20
 # Chosen on benchmarks/edit_eval.py (seeds 0..159, shipped weights, masked sampling): s_I = s_T = 1
@@ -161,7 +161,7 @@ class EmbeddedEditBackend(EditBackend):
             torch = require("torch", "the embedded edit model")
             if self.threads:  # a 32×32 model: one thread is enough and behaves on busy machines
                 torch.set_num_threads(self.threads)
-            from .model import EditModel
+            from ..models.edit_model import EditModel
 
             self._model = EditModel.from_pretrained(self.weights)
         return self._model

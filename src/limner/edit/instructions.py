@@ -15,7 +15,7 @@ import re
 
 from ..schema import Layout
 from ..world.corpus import NUMBER_WORDS
-from ..world.edits import EditOp, selected
+from .ops import EditOp, selected
 from ..world.vocab import BACKGROUND_COLORS, COLORS, PLURALS, SHAPE_SYNONYMS, SHAPES
 
 MAX_INSTRUCTION_CHARS = 500

@@ -3,7 +3,7 @@
 1. :func:`detect_layout` finds the source scene with the exact detector (``world.detect``) and
    returns it as a :class:`~limner.schema.Layout` (objects + background).
 2. :func:`plan_target` reads the instruction (``edit.instructions``) and applies it to that scene
-   (``world.edits.apply_edit``). None when the instruction cannot be read or applied.
+   (``edit.ops.apply_edit``). None when the instruction cannot be read or applied.
 3. :func:`target_sketch` paints the target layout with ``world.condition.layout_to_condition``;
    zeros when there is no target (the model then runs on source + text alone).
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..schema import Layout, SceneObject
-from ..world.edits import EditError, EditOp, _size_of, apply_edit
+from .ops import EditError, EditOp, _size_of, apply_edit
 from ..world.vocab import BACKGROUND_COLORS
 from .instructions import parse_instruction, resolve
 
@@ -95,6 +95,6 @@ def _with_tight_boxes(source: Layout, op: EditOp) -> Layout | None:
 
 
 def target_sketch(target: Layout | None, size: int = 32) -> np.ndarray:
-    from ..world.condition import layout_to_condition
+    from ..models.condition import layout_to_condition
 
     return layout_to_condition(target, size)

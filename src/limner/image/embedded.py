@@ -2,9 +2,9 @@
 
 A 32×32 pixel-space diffusion model trained by ``limner world train`` on the procedural world
 corpus (shapes × colours × textures on plain/gradient backgrounds); the trained EMA weights ship in
-``limner/world/weights/`` (a :class:`~limner.world.pipeline.WorldPipeline` folder). It draws what
+``limner/models/world_weights/`` (a :class:`~limner.models.world_pipeline.WorldPipeline` folder). It draws what
 the world vocabulary names (:mod:`limner.world.vocab`); a planned layout is painted into the model's
-conditioning channels (:mod:`limner.world.condition`), objects it cannot draw (e.g. "cat") are left
+conditioning channels (:mod:`limner.models.condition`), objects it cannot draw (e.g. "cat") are left
 out and listed in ``extra["out_of_world"]`` so callers can point the user to
 ``--backend diffusers --model ...``. Non-square planner boxes get the world shape in their largest
 centred square. Images come back at the native 32×32 (callers upscale for viewing).
@@ -24,7 +24,7 @@ from .._deps import require
 from ..schema import Layout
 from .base import BackendOutput, ImageBackend
 
-WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "world" / "weights"
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "models" / "world_weights"
 MODEL_ID = "limner-world"
 # Chosen by benchmarks/world_eval.py --n 200 --arms planned (one run each, evaluation seeds):
 # 15 steps, layout guidance 2 -> spatial 0.970, count 0.959, 3 UNet branches;
@@ -60,7 +60,7 @@ def load_pipeline(path: str = str(WEIGHTS_DIR)):
     """Load (once per process) the world pipeline in float32."""
     require("torch", "the embedded image model")
     require("diffusers", "the embedded image model")
-    from ..world.pipeline import WorldPipeline
+    from ..models.world_pipeline import WorldPipeline
 
     if not (Path(path) / "model_index.json").exists():
         from ..errors import InputError
@@ -98,7 +98,7 @@ class EmbeddedBackend(ImageBackend):
         **options: Any,
     ) -> BackendOutput:
         torch = require("torch", "the embedded image model")
-        from ..world.condition import out_of_world
+        from ..models.condition import out_of_world
 
         pipe = load_pipeline(options.get("weights") or self.weights)
         steps = int(num_inference_steps or DEFAULT_STEPS)

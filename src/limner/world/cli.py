@@ -12,7 +12,7 @@ import typer
 
 world_app = typer.Typer(help="The embedded world: corpus, detector, training.", no_args_is_help=True)
 
-WORLD_COMMAND_MODULES = ["limner.world.corpus_cli", "limner.world.train", "limner.edit.train"]
+WORLD_COMMAND_MODULES = ["limner.world.corpus_cli", "limner.models.world_train", "limner.models.edit_train"]
 
 
 def register(app: typer.Typer) -> None:

@@ -14,7 +14,7 @@ count, how the count is compared) and relations between groups (:class:`Relation
   is right only if both groups are present and it holds for every (A, B) pair found.
 
 ``requirements_from_layout(layout)`` turns a corpus/planner layout into a Spec (exact counts and
-the relations that hold between its groups); :mod:`limner.world.geneval` turns GenEval metadata
+the relations that hold between its groups); :mod:`limner.evaluate.geneval` turns GenEval metadata
 into Specs.
 """
 

@@ -3,7 +3,7 @@
 Data is generated on the fly from the procedural corpus (``corpus.sample_scene``) with seeds
 ``>= TRAIN_SEED_BASE`` (seeds below 1,000,000 are never trained on; 0–99,999 are evaluation):
 each batch element is a scene rendered at ``size`` px (supersample 2), its layout painted by
-:func:`limner.world.condition.layout_to_condition`, and one of its captions (short / descriptive /
+:func:`limner.models.condition.layout_to_condition`, and one of its captions (short / descriptive /
 GenEval-style relation / "a photo of …" template / colour-less count phrase).
 
 Recipe: v-prediction, cosine betas, MSE; text encoder trained jointly; classifier-free-guidance
@@ -13,7 +13,7 @@ of the step, so ``--resume`` continues exactly (optimizer, EMA, step, RNG, elaps
 
 Run directory: ``config.json``, ``log.jsonl`` (loss per log interval), ``checkpoint/`` (safetensors
 weights + EMA, ``optimizer.pt``, ``state.json``), and at the end ``pipeline/`` (the EMA weights as
-a :class:`~limner.world.pipeline.WorldPipeline`, saved with ``save_pretrained``).
+a :class:`~limner.models.world_pipeline.WorldPipeline`, saved with ``save_pretrained``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import typer
 
-from .model import DEFAULT_UNET
+from .world_model import DEFAULT_UNET
 
 TRAIN_SEED_BASE = 1_000_000
 MODEL_PRESETS: dict[str, dict[str, Any]] = {
@@ -47,7 +47,7 @@ def caption_for(layout, rng: np.random.Generator) -> str:
     """One training caption for a corpus scene (a true description, in one of several styles)."""
     from collections import Counter
 
-    from .corpus import captions, count_phrase, group_key
+    from ..world.corpus import captions, count_phrase, group_key
 
     caps = captions(layout, rng)
     r = rng.random()
@@ -75,8 +75,8 @@ def make_example(seed: int, size: int, caption_seed: int | None = None,
     per example, so reusing each scene a few times buys ~20% more optimizer steps.
     """
     from .condition import layout_to_condition
-    from .corpus import sample_scene
-    from .render import render_layout
+    from ..world.corpus import sample_scene
+    from ..world.render import render_layout
 
     hit = cache.get(seed) if cache is not None else None
     if hit is None:
@@ -101,7 +101,7 @@ def make_batch(step: int, batch: int, size: int, seed: int = 0, pool: int = 0, c
 # ----------------------------------------------------------------------------------- model io
 def build_models(preset: str, size: int):
     from .condition import NUM_CHANNELS
-    from .model import build_scheduler, build_text_encoder, build_tokenizer, build_unet
+    from .world_model import build_scheduler, build_text_encoder, build_tokenizer, build_unet
 
     p = MODEL_PRESETS[preset]
     tok = build_tokenizer()
@@ -122,7 +122,7 @@ def export_pipeline(run_dir: str | Path, out_dir: str | Path, fp16: bool = True)
     import torch
     from safetensors.torch import load_file
 
-    from .pipeline import WorldPipeline, default_scheduler
+    from .world_pipeline import WorldPipeline, default_scheduler
 
     run = Path(run_dir)
     cfg = json.loads((run / "config.json").read_text())

@@ -4,7 +4,7 @@ An :class:`EditOp` says what to change (recolour, move, add, remove, change coun
 change size, change background) and which objects it applies to (a selector: colour + shape, all
 objects that match). :func:`apply_edit` applies it to a :class:`~limner.schema.Layout` exactly,
 :func:`instruction` words it (several templates per kind), :func:`random_edit` picks one that is
-possible in a scene, and :func:`check_edit` (in :mod:`limner.world.edit_check`, re-exported here)
+possible in a scene, and :func:`limner.edit.check.check_edit`
 verifies that a second layout differs from the first *exactly* as the op says — on exact layouts
 (the data filter) or on detected ones, with position tolerances (the benchmark).
 
@@ -20,8 +20,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from ..schema import Layout, SceneObject
-from .corpus import MIN_GAP, NUMBER_WORDS, captions, sample_scene
-from .vocab import BACKGROUND_COLORS, COLORS, PLURALS, SHAPES, SIZES, TEXTURES
+from ..world.corpus import MIN_GAP, NUMBER_WORDS, captions, sample_scene
+from ..world.vocab import BACKGROUND_COLORS, COLORS, PLURALS, SHAPES, SIZES, TEXTURES
 
 EditKind = Literal["recolor", "move", "add", "remove", "count", "texture", "size", "background"]
 EDIT_KINDS: tuple[str, ...] = ("recolor", "move", "add", "remove", "count", "texture", "size",
@@ -375,5 +375,3 @@ def edit_pair(seed: int, kind: str | None = None) -> EditPair:
     raise EditError(f"no {kind or ''} edit found for seed {seed}")
 
 
-# -- verification (in edit_check; re-exported here, imported last because it imports this module) --
-from .edit_check import EditCheck, check_edit  # noqa: E402

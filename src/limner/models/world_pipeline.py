@@ -2,8 +2,8 @@
 
 A diffusers ``DiffusionPipeline`` with four components: ``unet`` (pixel-space
 ``UNet2DConditionModel`` whose input is the noisy image plus the layout channels of
-:mod:`limner.world.condition`), ``text_encoder`` (tiny ``CLIPTextModel``), ``tokenizer``
-(:class:`~limner.world.tokenizer.WorldTokenizer`) and ``scheduler`` (default DPM-Solver++ 2M,
+:mod:`limner.models.condition`), ``text_encoder`` (tiny ``CLIPTextModel``), ``tokenizer``
+(:class:`~limner.models.tokenizer.WorldTokenizer`) and ``scheduler`` (default DPM-Solver++ 2M,
 v-prediction, cosine betas; swappable the diffusers way:
 ``pipe.scheduler = EulerDiscreteScheduler.from_config(pipe.scheduler.config)``).
 
@@ -82,7 +82,7 @@ class WorldPipeline(DiffusionPipeline):
         d = Path(save_directory)
         self.tokenizer.save_pretrained(d / "tokenizer")
         index = json.loads((d / "model_index.json").read_text())
-        index["tokenizer"] = ["limner.world.tokenizer", "WorldTokenizer"]
+        index["tokenizer"] = ["limner.models.tokenizer", "WorldTokenizer"]
         (d / "model_index.json").write_text(json.dumps(index, indent=2, sort_keys=True))
 
     @property

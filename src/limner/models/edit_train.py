@@ -12,7 +12,7 @@ probability ``p_sketch`` (so the model also works when the instruction cannot be
 Checkpoints (``ckpt.pt``: model, optimizer, step, pool seed cursor) are written atomically every
 few minutes into ``--out``; ``--resume`` continues from one. ``--minutes`` (or ``--steps``, a total
 step count) stops the run by itself;
-the final fp16 weights go to ``<out>/final`` (copy them to ``src/limner/edit/weights``).
+the final fp16 weights go to ``<out>/final`` (copy them to ``src/limner/models/edit_weights``).
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ from typing import Optional
 import numpy as np
 import typer
 
-from .model import SKETCH_CH, SIZE
+from .edit_model import SKETCH_CH, SIZE
 
 
 def make_pair_arrays(seed: int, kind: str | None = None):
     """(source uint8 HxWx3, target uint8 HxWx3, sketch float16 CxHxW, instruction, kind)."""
-    from ..world.condition import layout_to_condition
-    from ..world.edits import edit_pair
+    from .condition import layout_to_condition
+    from ..edit.ops import edit_pair
     from ..world.render import render_layout
 
     p = edit_pair(seed, kind)
@@ -44,7 +44,7 @@ def make_pair_arrays(seed: int, kind: str | None = None):
 
 def parse_kind_weights(text: str) -> dict[str, float]:
     """"size=3,texture=2" → {"size": 3.0, "texture": 2.0, other kinds: 1.0}; ValueError if bad."""
-    from ..world.edits import EDIT_KINDS
+    from ..edit.ops import EDIT_KINDS
 
     w = {k: 1.0 for k in EDIT_KINDS}
     for part in filter(None, (p.strip() for p in text.split(","))):
@@ -78,7 +78,7 @@ class Pool:
             self.kinds = (names, p / p.sum())
 
     def add(self, k: int) -> None:
-        from ..world.edits import EditError
+        from ..edit.ops import EditError
 
         for _ in range(k):
             try:
@@ -110,7 +110,7 @@ def train(out: Path, minutes: float, batch: int = 32, lr: float = 1e-3, seed_sta
           kind_weights: dict[str, float] | None = None, edit_weight: float = 1.0) -> Path:
     import torch
 
-    from .model import EditModel, EditModelConfig, build_scheduler
+    from .edit_model import EditModel, EditModelConfig, build_scheduler
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)

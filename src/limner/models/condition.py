@@ -31,9 +31,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from ..schema import Layout, SceneObject
-from .render import parse_background
-from .shapes import polygon_in_box
-from .vocab import BACKGROUND_COLORS, COLORS, world_shape
+from ..world.render import parse_background
+from ..world.shapes import polygon_in_box
+from ..world.vocab import BACKGROUND_COLORS, COLORS, world_shape
 
 NUM_CHANNELS = 10
 CHANNELS = ("obj_r", "obj_g", "obj_b", "mask", "striped", "dotted", "bg_r", "bg_g", "bg_b", "bg_known")

@@ -1,10 +1,10 @@
 """Builders for the embedded world's models (reused by the edit model in ``limner.edit``).
 
-* :func:`build_tokenizer` — the word-level :class:`~limner.world.tokenizer.WorldTokenizer`.
+* :func:`build_tokenizer` — the word-level :class:`~limner.models.tokenizer.WorldTokenizer`.
 * :func:`build_text_encoder` — a tiny ``transformers.CLIPTextModel`` trained from scratch.
 * :func:`build_unet` — a small pixel-space ``diffusers.UNet2DConditionModel``; its input is the
   noisy image (3 ch) concatenated with extra conditioning channels (``in_channels`` = 3 + C, e.g.
-  the layout sketch of :mod:`limner.world.condition`, or a source image for editing).
+  the layout sketch of :mod:`limner.models.condition`, or a source image for editing).
 * :func:`build_scheduler` — the training scheduler: v-prediction, cosine (squaredcos_cap_v2).
 
 torch/diffusers/transformers are imported inside the functions (``import limner`` stays light).

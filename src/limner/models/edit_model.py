@@ -1,10 +1,10 @@
 """The embedded edit model: a small pixel-space diffusion UNet that edits 32×32 world images.
 
-InstructPix2Pix's recipe at world scale. The UNet (``limner.world.model.build_unet``) sees, as input
+InstructPix2Pix's recipe at world scale. The UNet (``limner.models.world_model.build_unet``) sees, as input
 channels next to the noisy target image:
 
 * the **source image** (3 ch, [-1, 1]) — InstructPix2Pix's extra image channels;
-* a **target sketch** (10 ch, ``limner.world.condition.layout_to_condition``): the planner turns the
+* a **target sketch** (10 ch, ``limner.models.condition.layout_to_condition``): the planner turns the
   instruction into a target layout (``edit.instructions.parse_instruction`` on the source scene
   found by the detector, then ``world.edits.apply_edit``) and paints it; zeros when the
   instruction cannot be read, so the model then runs on source + text alone;
@@ -30,9 +30,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..world.tokenizer import SPECIALS, WorldTokenizer, _default_words
+from .tokenizer import SPECIALS, WorldTokenizer, _default_words
 
-WEIGHTS_DIR = Path(__file__).parent / "weights"
+WEIGHTS_DIR = Path(__file__).parent / "edit_weights"
 SIZE = 32
 SKETCH_CH = 10
 PATTERN_CH = 2
@@ -93,7 +93,7 @@ class EditModel:
     """UNet + text encoder + tokenizer; ``edit()`` runs guided DDIM sampling."""
 
     def __init__(self, config: EditModelConfig | None = None, unet=None, text_encoder=None, tokenizer=None):
-        from ..world.model import build_text_encoder, build_unet
+        from .world_model import build_text_encoder, build_unet
 
         self.config = config or EditModelConfig()
         c = self.config

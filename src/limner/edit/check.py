@@ -1,8 +1,8 @@
 """Verification of world edits: did a second layout change from the first exactly as an op says?
 
-:func:`check_edit` compares a source and a result layout for an :class:`~limner.world.edits.EditOp`
+:func:`check_edit` compares a source and a result layout for an :class:`~limner.edit.ops.EditOp`
 — on exact layouts (the edit-data filter) or on detected ones, with position tolerances (the
-benchmark) — and returns an :class:`EditCheck`. It is re-exported by :mod:`limner.world.edits`.
+benchmark) — and returns an :class:`EditCheck`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..schema import Layout, SceneObject
-from .vocab import BACKGROUND_COLORS, SIZES
+from ..world.vocab import BACKGROUND_COLORS, SIZES
+from .ops import DIRECTIONS, MIN_MOVE, MOVE_STEPS, EditOp, _size_of, selected
 
 
 @dataclass
@@ -180,4 +181,3 @@ def _bg_key(bg: str) -> tuple[str, ...]:
 
 # At the end, after this module's names exist: ``edits`` re-exports ``check_edit``/``EditCheck``
 # from here, so either module can be imported first without a circular-import error.
-from .edits import DIRECTIONS, MIN_MOVE, MOVE_STEPS, EditOp, _size_of, selected  # noqa: E402

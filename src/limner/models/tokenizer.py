@@ -16,8 +16,8 @@ import os
 import re
 from pathlib import Path
 
-from .corpus import NUMBER_WORDS, RELATIONS
-from .vocab import BACKGROUND_COLORS, BACKGROUND_STYLES, COLORS, PLURALS, SHAPE_SYNONYMS, SHAPES, SIZES, TEXTURES
+from ..world.corpus import NUMBER_WORDS, RELATIONS
+from ..world.vocab import BACKGROUND_COLORS, BACKGROUND_STYLES, COLORS, PLURALS, SHAPE_SYNONYMS, SHAPES, SIZES, TEXTURES
 
 SPECIALS = ["<pad>", "<bos>", "<eos>", "<unk>"]
 COMMON = (

@@ -26,9 +26,9 @@ import os
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .corpus import NUMBER_WORDS
-from .score import Requirement, RelationReq, Spec
-from .vocab import COLORS, PLURALS, SHAPES
+from ..world.corpus import NUMBER_WORDS
+from ..world.score import Requirement, RelationReq, Spec
+from ..world.vocab import COLORS, PLURALS, SHAPES
 
 # Round things → circle; boxy things → square; pointy/tapering → triangle; spiky/branchy → star;
 # soft/living/cuddly → heart; long/thin/angled things → diamond. Fixed, so results are comparable.
