@@ -85,7 +85,6 @@ def _answer(req: _A1111, out: ImagesOut, seed: int, extra: dict[str, Any]) -> di
 
 
 def register(app: FastAPI, engine: Engine, queue: JobQueue, limits: Limits, deps: list) -> None:
-    run_sync = app.state.run_sync
     progress_of = app.state.progress_of
 
     def run_images(kind: str, fn) -> ImagesOut:
@@ -104,6 +103,7 @@ def register(app: FastAPI, engine: Engine, queue: JobQueue, limits: Limits, deps
     @app.post("/sdapi/v1/txt2img", dependencies=deps, tags=["a1111"])
     def txt2img(req: Txt2Img) -> dict[str, Any]:
         seed = _seed(req)
+        engine.check_sizes(steps=req.steps, images=req.batch_size * req.n_iter, width=req.width, height=req.height)
         gen = GenerateIn(prompt=req.prompt, negative_prompt=req.negative_prompt, seed=seed,
                          num_images=req.batch_size * req.n_iter, num_inference_steps=req.steps,
                          guidance_scale=req.cfg_scale, width=req.width, height=req.height,
@@ -117,6 +117,7 @@ def register(app: FastAPI, engine: Engine, queue: JobQueue, limits: Limits, deps
         from .limits import decode_image
 
         seed = _seed(req)
+        engine.check_sizes(steps=req.steps, images=req.batch_size * req.n_iter, width=None, height=None)
         ed = EditIn(image=req.init_images[0], instruction=req.prompt, seed=seed,
                     num_images=req.batch_size * req.n_iter, num_inference_steps=req.steps,
                     guidance_scale=req.cfg_scale, image_guidance_scale=req.image_cfg_scale)

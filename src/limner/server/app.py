@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from .. import __version__
 from ..errors import InputError, LimnerError
@@ -120,6 +120,12 @@ def create_app(engine: Engine | None = None, *, limits: Limits | None = None, to
         where = ".".join(str(x) for x in first.get("loc", []) if x != "body")
         msg = f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
         return JSONResponse({"detail": msg, "errors": json.loads(json.dumps(errs, default=str))}, 422)
+
+    @app.exception_handler(ValidationError)
+    async def _invalid_record(_req, exc: ValidationError):
+        e = exc.errors()[0] if exc.errors() else {"loc": [], "msg": "invalid value"}
+        where = ".".join(str(x) for x in e.get("loc", []))
+        return JSONResponse({"detail": f"{where}: {e.get('msg')}" if where else str(e.get("msg"))}, 422)
 
     @app.exception_handler(InputError)
     async def _bad_input(_req, exc: InputError):

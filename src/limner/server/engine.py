@@ -155,6 +155,8 @@ class Engine:
             options.update(device=s.device, dtype=s.dtype)
         if req.scheduler:
             options["scheduler"] = req.scheduler
+        if req.layout is not None:
+            options["layout_source"] = "client"  # drawn as given (edited on the page), not planned
         return make_request(
             prompt=req.prompt, negative_prompt=req.negative_prompt, num_images=req.num_images,
             seed=req.seed, num_inference_steps=req.num_inference_steps, guidance_scale=req.guidance_scale,
