@@ -192,3 +192,15 @@ def test_openapi_schema_names_the_records(client):
     spec = client.get("/openapi.json").json()
     assert "/api/generate" in spec["paths"] and "/sdapi/v1/txt2img" in spec["paths"]
     assert "GenerateIn" in spec["components"]["schemas"]
+
+
+def test_serve_refuses_a_public_address_without_a_token(limner_cli):
+    code, out, err = limner_cli("serve", "--host", "0.0.0.0")
+    assert code == 2 and "--token" in err and "Traceback" not in err
+
+
+def test_loopback_detection():
+    from limner.server.cli import is_loopback
+
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4")
