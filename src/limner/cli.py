@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "limner.world.cli",
     "limner.info_cli",
     "limner.doctor",
+    "limner.server.cli",
 ]
 
 app = typer.Typer(

@@ -47,6 +47,7 @@ class Hooks:
 
     llm: Any = None
     progress: Callable[[str], None] | None = None
+    step: Callable[[int, int], None] | None = None  # denoising progress (step, steps); may raise to stop
     backend_options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -157,7 +158,7 @@ def render_jobs(request: GenerationRequest, jobs: list[Job], hooks: Hooks | None
             prompt, seeds=[j.seed for j in group], layout=group[0].layout,
             negative_prompt=request.negative_prompt, num_inference_steps=request.num_inference_steps,
             guidance_scale=request.guidance_scale, width=request.width, height=request.height,
-            **gen_opts,
+            callback=hooks.step, **gen_opts,
         )
         vers = versions("torch", "diffusers", "transformers", "llama_cpp")
         notes.extend(str(n) for n in out.extra.get("notes") or [])
