@@ -38,9 +38,9 @@ from .diffusers_common import (
     default_size,
     default_steps_guidance,
     require_diffusers,
-    resolve_model,
     run_pipeline,
 )
+from .diffusers_models import resolve_model
 
 GLIGEN_CLASSES = {"StableDiffusionGLIGENPipeline", "StableDiffusionGLIGENTextImagePipeline"}
 
