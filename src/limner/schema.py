@@ -152,11 +152,17 @@ class GenerationResult(_Record):
     paths: list[str] = Field(default_factory=list)
     layout: Layout | None = None
     notes: list[str] = Field(default_factory=list, description="warnings meant for the user")
+    undrawn: list[str] = Field(default_factory=list,
+                               description="planned objects the image backend could not draw (left out)")
     images: list[Any] = Field(default_factory=list, exclude=True, description="PIL images")
 
     @property
     def seeds(self) -> list[int]:
         return [r.seed for r in self.records]
+
+    def __repr__(self) -> str:
+        return (f"GenerationResult({len(self.images)} image(s), seeds={self.seeds}, paths={self.paths}, "
+                f"notes={self.notes})")
 
 
 class EditRequest(_Record):

@@ -293,16 +293,6 @@ def pipeline_error(exc: Exception) -> InputError:
     return InputError(f"diffusers rejected the arguments: {first}")
 
 
-def check_options(options: dict[str, Any], known: set[str], backend: str) -> dict[str, Any]:
-    """Drop None values; InputError naming the known options for anything unknown."""
-    opts = {k: v for k, v in options.items() if v is not None}
-    unknown = sorted(set(opts) - known)
-    if unknown:
-        raise InputError(f"unknown option(s) for the {backend} backend: {', '.join(unknown)}; "
-                         f"known: {', '.join(sorted(known))}")
-    return opts
-
-
 # ---------------------------------------------------------------------------------- base
 class DiffusersModel:
     """What every diffusers backend shares: validated arguments, a resolved model, loading.
