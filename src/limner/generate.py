@@ -31,7 +31,8 @@ from pydantic import ValidationError
 from . import __version__
 from .errors import InputError
 from .records import (  # noqa: F401 - free_stem, VIEW_MIN_SIDE: importable from here as before
-    VIEW_MIN_SIDE, OutputImage, check_output_dir, free_stem, read_record, versions, write_images,
+    VIEW_MIN_SIDE, OutputImage, attach_recipe, check_output_dir, free_stem, read_record, versions,
+    write_images,
 )
 from .schema import Expansion, GenerationRequest, GenerationResult, ImageRecord, Layout
 
@@ -221,7 +222,7 @@ def render_jobs(request: GenerationRequest, jobs: list[Job], hooks: Hooks | None
                 height=out.height or img.height,
                 extra=out.extra | ({"notes": list(out.notes)} if out.notes else {}),
             ))
-            images.append(img)
+            images.append(attach_recipe(img, records[-1]))  # img.save("x.png") keeps the recipe
     order = sorted(range(len(records)), key=lambda i: records[i].index)
     return GenerationResult(records=[records[i] for i in order], images=[images[i] for i in order],
                             layout=jobs[0].layout if jobs else None, notes=sorted(set(notes)),

@@ -75,16 +75,27 @@ def a1111_parameters(rec: ImageRecord) -> str:
     return "\n".join(lines)
 
 
-def save_png(image, path: str | os.PathLike, record: ImageRecord | None, metadata: bool = True) -> Path:
-    """Save a PIL image as PNG with its record (unless ``metadata`` is False), atomically."""
+def png_info(record: ImageRecord):
+    """The PNG text chunks of ``record``: ``parameters`` (A1111) and ``limner`` (JSON)."""
     from PIL.PngImagePlugin import PngInfo
 
+    info = PngInfo()
+    info.add_text("parameters", a1111_parameters(record))
+    info.add_text(CHUNK, record.model_dump_json(exclude_none=True))
+    return info
+
+
+def attach_recipe(image, record: ImageRecord):
+    """Let ``image.save("x.png")`` write ``record`` into the PNG (Pillow reads default save
+    parameters from ``image.encoderinfo``); returns ``image``. Other formats ignore it."""
+    image.encoderinfo = {**(getattr(image, "encoderinfo", None) or {}), "pnginfo": png_info(record)}
+    return image
+
+
+def save_png(image, path: str | os.PathLike, record: ImageRecord | None, metadata: bool = True) -> Path:
+    """Save a PIL image as PNG with its record (unless ``metadata`` is False), atomically."""
     path = Path(path)
-    info = None
-    if metadata and record is not None:
-        info = PngInfo()
-        info.add_text("parameters", a1111_parameters(record))
-        info.add_text(CHUNK, record.model_dump_json(exclude_none=True))
+    info = png_info(record) if metadata and record is not None else None
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:

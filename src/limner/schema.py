@@ -160,10 +160,6 @@ class GenerationResult(_Record):
     def seeds(self) -> list[int]:
         return [r.seed for r in self.records]
 
-    def __repr__(self) -> str:
-        return (f"GenerationResult({len(self.images)} image(s), seeds={self.seeds}, paths={self.paths}, "
-                f"notes={self.notes})")
-
 
 class EditRequest(_Record):
     """An instruction edit of one image."""
