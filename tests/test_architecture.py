@@ -15,6 +15,7 @@ Imports inside functions count (a lazy import is still a dependency); only the r
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,7 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+@lru_cache(maxsize=1)
 def all_modules() -> dict[str, Path]:
     return {module_name(p): p for p in sorted(SRC.rglob("*.py"))}
 
@@ -54,9 +56,14 @@ def package_of(module: str) -> str:
     return ".".join(parts[:2])
 
 
+@lru_cache(maxsize=None)
+def parse(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
 def imports_of(module: str, path: Path, modules: dict[str, Path]):
     """Yield (imported module, imported name or None) for every import statement in the file."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = parse(path)
     is_pkg = path.name == "__init__.py"
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
