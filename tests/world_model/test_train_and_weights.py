@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 
@@ -20,6 +21,7 @@ def _world_app():
     return app
 
 
+@pytest.mark.slow  # trains
 def test_train_three_steps_then_resume(tmp_path):
     app = _world_app()
     out = tmp_path / "run"
