@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
 
     layout = plan(PROMPT, planner="rules", seed=0).layout
     backend = EmbeddedBackend()
-    backend.generate(PROMPT, seeds=[0], layout=layout, options={})  # warm-up
+    backend.generate(PROMPT, seeds=[0], layout=layout)  # warm-up
     times = []
     for r in range(args.repeats):
         t = time.perf_counter()

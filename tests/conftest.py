@@ -1,8 +1,17 @@
-"""Suite-wide settings: offline, quiet, one BLAS thread (2 contended cores; see DESIGN.md)."""
+"""Suite-wide settings: offline, quiet, one BLAS thread (2 contended cores; see DESIGN.md); the
+shared ``scripted`` LLM (tests/helpers.py) and the in-process ``limner_cli`` runner.
+
+Markers: ``slow`` for tests that load an LLM, train, or spawn a server; ``python -m pytest -m
+"not slow"`` runs the rest.
+"""
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # `from helpers import ScriptedLLM`
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -27,3 +36,11 @@ def limner_cli(capsys):
         return code, out, err
 
     return run
+
+
+@pytest.fixture
+def scripted():
+    """The :class:`helpers.ScriptedLLM` class: ``scripted(["reply 1", "reply 2"], kind="base")``."""
+    from helpers import ScriptedLLM
+
+    return ScriptedLLM

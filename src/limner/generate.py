@@ -5,11 +5,18 @@ Data flows one way. Each image gets its own integer seed (``request.seed + i``) 
 --from IMAGE``) reproduces it: it reuses the recorded prompt, layout and seed rather than asking
 the LLM again.
 
-Files: ``OUT/NNNN-SEED.png`` is the image for viewing (native images smaller than 256 px are
-upscaled with nearest-neighbour so pixels stay exact), ``OUT/native/NNNN-SEED.png`` the native
-pixels when they differ, ``OUT/layout/NNNN-SEED.png`` the plan's sketch (``show_layout``, or
-always when part of a request is out of the backend's reach). All writes are atomic and happen
-after every image is generated, so a failed run leaves nothing partial behind.
+The image backend is chosen by id and read through its declared
+:class:`~limner.image.Capabilities` (whether it needs ``--model``, which settings and options it
+takes); options it does not take are refused with one line before any work.
+
+Files (written by :func:`limner.records.write_images`): ``OUT/NNNN-SEED.png`` is the image for
+viewing (native images smaller than 256 px are upscaled with nearest-neighbour so pixels stay
+exact), ``OUT/native/NNNN-SEED.png`` the native pixels when they differ,
+``OUT/layout/NNNN-SEED.png`` the plan's sketch (``show_layout``, or always when the backend left
+planned objects out). All writes are atomic and happen after every image is generated; a failed
+run leaves nothing partial behind.
+
+For Python users, :func:`limner.generate` (in :mod:`limner.api`) wraps this module.
 """
 
 from __future__ import annotations
@@ -23,11 +30,15 @@ from pydantic import ValidationError
 
 from . import __version__
 from .errors import InputError
-from .records import ensure_output_dir, read_record, save_png, versions
+from .records import (  # noqa: F401 - free_stem, VIEW_MIN_SIDE: importable from here as before
+    VIEW_MIN_SIDE, OutputImage, attach_recipe, check_output_dir, free_stem, read_record, versions,
+    write_images,
+)
 from .schema import Expansion, GenerationRequest, GenerationResult, ImageRecord, Layout
 
 MAX_PROMPT_CHARS = 1000
-VIEW_MIN_SIDE = 256
+# request.options keys read by generate itself (not by the image backend)
+OWN_OPTIONS = ("llm",)
 
 
 @dataclass
@@ -123,31 +134,62 @@ def plan_jobs(request: GenerationRequest, hooks: Hooks | None = None) -> list[Jo
     return jobs
 
 
-def _backend(request: GenerationRequest, hooks: Hooks):
-    from .image import get_image_backend
+def request_from_settings(prompt: str, settings: Any, *, planner: str | None = None,
+                          llm_cache: bool | None = None, backend_options: dict[str, Any] | None = None,
+                          **fields: Any) -> GenerationRequest:
+    """A :class:`GenerationRequest` from layered :class:`~limner.config.Settings` (the CLI and the
+    Python API build theirs here, so the same call makes the same recipe)."""
+    from .image import image_capabilities
 
-    opts = dict(hooks.backend_options)
-    if request.backend != "embedded":
-        if not request.model:
-            raise InputError(f"--backend {request.backend} needs --model ID_OR_PATH")
-        opts.setdefault("model", request.model)
-        for k in ("device", "dtype"):
-            if k in request.options:
-                opts.setdefault(k, request.options[k])
-    return get_image_backend(request.backend, **opts)
+    caps = image_capabilities(settings.image_backend)
+    llm_opts = {"backend": settings.llm_backend, "base_url": settings.llm_base_url,
+                "model": settings.llm_model, "cache": llm_cache}
+    options: dict[str, Any] = {"llm": {k: v for k, v in llm_opts.items() if v is not None}}
+    for k in ("device", "dtype"):
+        if k in caps.init_options:
+            options[k] = getattr(settings, k)
+    options.update({k: v for k, v in (backend_options or {}).items() if v is not None})
+    return make_request(prompt=prompt, backend=settings.image_backend, model=settings.image_model,
+                        planner=planner or settings.llm_backend, options=options, **fields)
 
 
-GEN_OPTION_KEYS = ("controlnet", "gligen", "scheduler", "layout_guidance_scale")
+def backend_arguments(request: GenerationRequest, hooks: Hooks | None = None) -> tuple[dict, dict]:
+    """(constructor settings, per-call options) for the request's image backend, read from its
+    capabilities; one InputError line for a missing model or an option it does not take."""
+    from .image import image_capabilities
+
+    caps = image_capabilities(request.backend)
+    if caps.needs_model and not request.model:
+        raise InputError(f"--backend {request.backend} needs --model ID_OR_PATH")
+    init = dict(hooks.backend_options) if hooks else {}
+    if request.model and "model" in caps.init_options:
+        init.setdefault("model", request.model)
+    call: dict[str, Any] = {}
+    unknown = []
+    for k, v in request.options.items():
+        if k in OWN_OPTIONS or v is None:
+            continue
+        if k in caps.options:
+            call[k] = v
+        elif k in caps.init_options:
+            init.setdefault(k, v)
+        else:
+            unknown.append(k)
+    if unknown:
+        known = ", ".join(sorted(caps.options | caps.init_options)) or "none"
+        raise InputError(f"unknown option(s) for the {request.backend} backend: "
+                         f"{', '.join(sorted(unknown))}; known: {known}")
+    return init, call
 
 
 def render_jobs(request: GenerationRequest, jobs: list[Job], hooks: Hooks | None = None) -> GenerationResult:
     """Run the image backend for each job and build the records (no files written)."""
+    from .image import get_image_backend
+
     hooks = hooks or Hooks()
-    backend = _backend(request, hooks)
-    gen_opts = {k: request.options[k] for k in GEN_OPTION_KEYS if k in request.options}
-    if request.backend != "embedded":
-        gen_opts.pop("layout_guidance_scale", None)  # an embedded-world knob
-    records, images, notes = [], [], []
+    init, gen_opts = backend_arguments(request, hooks)
+    backend = get_image_backend(request.backend, **init)
+    records, images, notes, undrawn = [], [], [], []
     # Jobs sharing a prompt and layout go to the backend as one batch.
     groups: dict[tuple[str, int], list[Job]] = {}
     for job in jobs:
@@ -161,8 +203,9 @@ def render_jobs(request: GenerationRequest, jobs: list[Job], hooks: Hooks | None
             callback=hooks.step, **gen_opts,
         )
         vers = versions("torch", "diffusers", "transformers", "llama_cpp")
-        notes.extend(str(n) for n in out.extra.get("notes") or [])
-        missing = out.extra.get("out_of_world") or []
+        notes.extend(str(n) for n in out.notes)
+        missing = list(out.out_of_world)
+        undrawn.extend(m for m in missing if m not in undrawn)
         if missing:
             notes.append(
                 f"the {request.backend} model cannot draw: {', '.join(missing)} — left out of the "
@@ -177,54 +220,37 @@ def render_jobs(request: GenerationRequest, jobs: list[Job], hooks: Hooks | None
                 expansion=job.expansion, layout=job.layout, backend=request.backend,
                 model=out.model, versions=vers, num_inference_steps=out.num_inference_steps,
                 guidance_scale=out.guidance_scale, width=out.width or img.width,
-                height=out.height or img.height, extra=out.extra,
+                height=out.height or img.height,
+                extra=out.extra | ({"notes": list(out.notes)} if out.notes else {}),
             ))
-            images.append(img)
+            images.append(attach_recipe(img, records[-1]))  # img.save("x.png") keeps the recipe
     order = sorted(range(len(records)), key=lambda i: records[i].index)
     return GenerationResult(records=[records[i] for i in order], images=[images[i] for i in order],
-                            layout=jobs[0].layout if jobs else None, notes=sorted(set(notes)))
-
-
-def _view(img):
-    side = min(img.width, img.height)
-    if side >= VIEW_MIN_SIDE:
-        return img
-    from PIL import Image
-
-    k = -(-VIEW_MIN_SIDE // side)
-    return img.resize((img.width * k, img.height * k), Image.NEAREST)
-
-
-def free_stem(out: Path, index: int, seed: int) -> str:
-    stem = f"{index:04d}-{seed}"
-    n = 1
-    while (out / f"{stem}.png").exists():
-        stem = f"{index:04d}-{seed}-{n}"
-        n += 1
-    return stem
+                            layout=jobs[0].layout if jobs else None, notes=sorted(set(notes)),
+                            undrawn=undrawn)
 
 
 def write_result(result: GenerationResult, out_dir: str | Path, *, metadata: bool = True,
                  show_layout: bool = False) -> GenerationResult:
-    """Write the images (and native copies, sketches) of ``result`` into ``out_dir``."""
-    out = ensure_output_dir(out_dir)
-    paths = []
-    sketch_needed = show_layout or any("cannot draw" in n for n in result.notes)
+    """Write the images (and native copies, sketches) of ``result`` into ``out_dir``, all or nothing."""
+    sketch = show_layout or bool(result.undrawn)
+    items = []
     for rec, img in zip(result.records, result.images):
-        stem = free_stem(out, rec.index, rec.seed)
-        view = _view(img)
-        if view is not img:
-            ensure_output_dir(out / "native")
-            save_png(img, out / "native" / f"{stem}.png", rec, metadata)
-        paths.append(str(save_png(view, out / f"{stem}.png", rec, metadata)))
-        if sketch_needed and rec.layout is not None:
-            from .plan import render_sketch
-
-            ensure_output_dir(out / "layout")
-            save_png(render_sketch(rec.layout, size=(view.width, view.height)),
-                     out / "layout" / f"{stem}.png", rec, metadata)
-    result.paths = paths
+        companions = {}
+        if sketch and rec.layout is not None:
+            companions["layout"] = _sketch_of(rec.layout)
+        items.append(OutputImage(img, rec, companions))
+    result.paths = write_images(out_dir, items, metadata=metadata)
     return result
+
+
+def _sketch_of(layout: Layout):
+    def draw(size: tuple[int, int]):
+        from .plan import render_sketch
+
+        return render_sketch(layout, size=size)
+
+    return draw
 
 
 def generate(request: GenerationRequest, out_dir: str | Path | None = None, *,
@@ -232,13 +258,9 @@ def generate(request: GenerationRequest, out_dir: str | Path | None = None, *,
     """The whole chain. With ``out_dir`` None nothing is written (images are in the result)."""
     hooks = hooks or Hooks()
     check_prompt(request.prompt)
-    from .image import BACKENDS
-
-    if request.backend not in BACKENDS:  # fail before any expensive work
-        raise InputError(f"unknown image backend '{request.backend}'; choose one of: "
-                         f"{', '.join(sorted(BACKENDS))}")
+    backend_arguments(request, hooks)  # unknown backend, missing model, bad option: before any work
     if out_dir is not None:
-        ensure_output_dir(out_dir)
+        check_output_dir(out_dir)
     jobs = plan_jobs(request, hooks)
     result = render_jobs(request, jobs, hooks)
     if out_dir is not None:

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
         num_images: int = typer.Option(1, "-n", "--num-images", help="images per prompt (1–64)"),
         seed: int = typer.Option(0, "--seed", help="seed of the first image; image i uses seed+i"),
         out: Path = typer.Option(Path("out"), "-o", "--out", help="output directory"),
-        backend: Optional[str] = typer.Option(None, "--backend", help="image backend: embedded | diffusers"),
+        backend: Optional[str] = typer.Option(None, "--backend", help="image backend: embedded | diffusers | an installed plugin's id"),
         model: Optional[str] = typer.Option(None, "--model", help="diffusers model id or local folder"),
         planner: Optional[str] = typer.Option(None, "--planner", help="rules (no LLM) or an LLM backend id: embedded, openai, llamacpp; default: the configured LLM"),
         no_plan: bool = typer.Option(False, "--no-plan", help="text only: no layout (the baseline)"),
@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
         """Generate images: (expand/upsample) → plan a layout → draw → PNGs carrying their recipe."""
         from .config import load_settings
         from .errors import InputError
-        from .generate import Hooks, generate as run, make_request, regenerate, stderr_progress
+        from .generate import Hooks, generate as run, regenerate, request_from_settings, stderr_progress
 
         hooks = Hooks(progress=None if quiet else stderr_progress)
         if from_image is not None:
@@ -59,21 +59,12 @@ def register(app: typer.Typer) -> None:
             settings = load_settings(config, llm_backend=llm_backend, llm_base_url=base_url,
                                      llm_model=llm_model, image_backend=backend, image_model=model,
                                      device=device, dtype=dtype)
-            llm_opts = {"backend": settings.llm_backend, "base_url": settings.llm_base_url,
-                        "model": settings.llm_model, "cache": False if no_cache else None}
-            llm_opts = {k: v for k, v in llm_opts.items() if v is not None}
-            options = {"llm": llm_opts}
-            if settings.image_backend != "embedded":
-                options.update(device=settings.device, dtype=settings.dtype)
-            for k, v in (("controlnet", controlnet), ("gligen", gligen or None), ("scheduler", scheduler)):
-                if v is not None:
-                    options[k] = v
-            chosen_planner = planner or settings.llm_backend
-            request = make_request(
-                prompt=prompt, negative_prompt=negative_prompt, num_images=num_images, seed=seed,
+            request = request_from_settings(
+                prompt, settings, planner=planner, llm_cache=False if no_cache else None,
+                backend_options={"controlnet": controlnet, "gligen": gligen or None, "scheduler": scheduler},
+                negative_prompt=negative_prompt, num_images=num_images, seed=seed,
                 num_inference_steps=steps, guidance_scale=guidance, width=width, height=height,
-                backend=settings.image_backend, model=settings.image_model, plan=not no_plan,
-                planner=chosen_planner, expand=expand_n, upsample=upsample, options=options,
+                plan=not no_plan, expand=expand_n, upsample=upsample,
             )
             result = run(request, out, metadata=not no_metadata, show_layout=show_layout, hooks=hooks)
         for note in result.notes:

@@ -152,6 +152,8 @@ class GenerationResult(_Record):
     paths: list[str] = Field(default_factory=list)
     layout: Layout | None = None
     notes: list[str] = Field(default_factory=list, description="warnings meant for the user")
+    undrawn: list[str] = Field(default_factory=list,
+                               description="planned objects the image backend could not draw (left out)")
     images: list[Any] = Field(default_factory=list, exclude=True, description="PIL images")
 
     @property

@@ -20,6 +20,10 @@ def test_sketch_conditioned_images_and_record(backend, tiny, layout):
     assert [im.size for im in out.images] == [(64, 64)] * 2 and out.seeds == [1, 2]
     assert out.extra["layout_used"] is True
     assert out.extra["conditioning"] == "controlnet-sketch"
+    import hashlib  # the sketch it was conditioned on comes back, and the record fingerprints it
+
+    assert out.sketch.size == (64, 64)
+    assert hashlib.sha256(out.sketch.tobytes()).hexdigest() == out.extra["sketch_sha256"]
     assert out.extra["controlnet"] == str(tiny["controlnet"].resolve())
     assert out.model["controlnet"]["files"]  # the ControlNet's weights are hashed too
     assert out.model["pipeline"] == "StableDiffusionControlNetPipeline"
@@ -57,7 +61,7 @@ def test_conditioning_scale_option(backend, layout):
 def test_controlnet_without_layout_runs_plain_and_says_so(backend):
     out = backend.generate("a cat", seeds=[0], num_inference_steps=1)
     assert out.extra["layout_used"] is False
-    assert "controlnet not used" in out.extra["notes"][0]
+    assert "controlnet not used" in out.notes[0]
 
 
 def test_missing_controlnet_is_one_clear_line(tiny, layout):

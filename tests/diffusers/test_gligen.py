@@ -47,7 +47,7 @@ def test_gligen_model_next_to_a_base_model(tiny, layout):
 def test_empty_layout_runs_ungrounded_and_says_so(backend):
     out = backend.generate("a cat", seeds=[0], layout=Layout(), num_inference_steps=1)
     assert out.extra["gligen_phrases"] == [] and out.extra["gligen_scheduled_sampling_beta"] == 0
-    assert "without grounding" in out.extra["notes"][0]
+    assert "without grounding" in out.notes[0]
 
 
 @pytest.mark.parametrize("kwargs, words", [

@@ -77,7 +77,7 @@ def test_bfloat16_runs_on_cpu(tiny):
 def test_layout_without_controlnet_or_gligen_is_recorded_as_unused(backend, layout):
     out = backend.generate("a red cat", seeds=[0], layout=layout, num_inference_steps=STEPS)
     assert out.extra["layout_used"] is False
-    assert "layout not used" in out.extra["notes"][0]
+    assert "layout not used" in out.notes[0]
 
 
 def test_progress_callback_counts_every_step(backend):

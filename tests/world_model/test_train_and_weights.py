@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 
@@ -20,6 +21,7 @@ def _world_app():
     return app
 
 
+@pytest.mark.slow  # trains
 def test_train_three_steps_then_resume(tmp_path):
     app = _world_app()
     out = tmp_path / "run"
@@ -43,9 +45,9 @@ def test_shipped_weights_draw_a_world_scene():
     lay = Layout(objects=[SceneObject(name="circle", color="red", box=(0.1, 0.3, 0.4, 0.6)),
                           SceneObject(name="cat", color="black", box=(0.6, 0.3, 0.9, 0.6))])
     out = get_image_backend("embedded").generate("a red circle left of a cat", seeds=[0, 0], layout=lay,
-                                                  num_inference_steps=4, options={})
+                                                  num_inference_steps=4)
     assert [im.size for im in out.images] == [(32, 32), (32, 32)]
     assert out.images[0].tobytes() == out.images[1].tobytes()  # same seed, same pixels
     assert out.model["id"] == "limner-world" and len(out.model["sha256"]) == 64
-    assert out.extra["out_of_world"] == ["cat"]
+    assert out.out_of_world == ["cat"] and out.extra["out_of_world"] == ["cat"]  # read, and recorded
     assert out.extra["unknown_words"] == ["cat"]

@@ -1,6 +1,6 @@
 """Shared helpers for the diffusers backends: dtype/device, schedulers, caching, seeds and the
 shared run loop (records take versions from limner.records). Model resolution and weight
-fingerprints live in :mod:`limner.image.diffusers_models` and are re-exported here.
+fingerprints live in :mod:`limner.image.diffusers_models`.
 
 Nothing here imports torch or diffusers at module level; :func:`require_diffusers` does, at the
 point of use, and turns a missing install into ``pip install 'limner[image]'``.
@@ -15,11 +15,7 @@ from typing import Any, Callable
 
 from .._deps import require
 from ..errors import InputError, LimnerError, ModelNotFoundError
-from .diffusers_models import (  # noqa: F401 - re-exported: importers use diffusers_common
-    _HASH_CACHE, _HUB_ID, _MIB, FULL_HASH_MAX, ResolvedModel, _cached_snapshot, _class_name,
-    _hub_cache_dir, _looks_like_path, _offline, file_fingerprint, model_record, resolve_model,
-    weight_files,
-)
+from .diffusers_models import ResolvedModel, hub_offline, model_record, resolve_model
 
 # short name -> (diffusers scheduler class, extra config). Public API: names are stable.
 SCHEDULERS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -297,16 +293,6 @@ def pipeline_error(exc: Exception) -> InputError:
     return InputError(f"diffusers rejected the arguments: {first}")
 
 
-def check_options(options: dict[str, Any], known: set[str], backend: str) -> dict[str, Any]:
-    """Drop None values; InputError naming the known options for anything unknown."""
-    opts = {k: v for k, v in options.items() if v is not None}
-    unknown = sorted(set(opts) - known)
-    if unknown:
-        raise InputError(f"unknown option(s) for the {backend} backend: {', '.join(unknown)}; "
-                         f"known: {', '.join(sorted(known))}")
-    return opts
-
-
 # ---------------------------------------------------------------------------------- base
 class DiffusersModel:
     """What every diffusers backend shares: validated arguments, a resolved model, loading.
@@ -344,7 +330,7 @@ class DiffusersModel:
         kwargs: dict[str, Any] = {"dtype": torch_dtype(self.dtype)}
         if self.variant:
             kwargs["variant"] = self.variant
-        if _offline():
+        if hub_offline():
             kwargs["local_files_only"] = True
         return cached_pipeline(key, lambda: loader(resolved.load_from, **kwargs), self.device)
 

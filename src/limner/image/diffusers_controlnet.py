@@ -64,5 +64,5 @@ def generate_controlnet(backend, *, layout: Layout, controlnet: str, opts: dict[
         "sketch_sha256": hashlib.sha256(sketch.tobytes()).hexdigest(),
     }
     return backend.finish(entry, width=w, height=h, opts=opts, model=model, extra=extra,
-                          image=sketch, controlnet_conditioning_scale=scale,
+                          sketch=sketch, image=sketch, controlnet_conditioning_scale=scale,
                           control_guidance_start=start, control_guidance_end=end, **call)

@@ -74,8 +74,6 @@ def generate_gligen(backend, *, layout: Layout, gligen: bool | str, opts: dict[s
         "gligen_scheduled_sampling_beta": beta,
         "gligen_phrases": phrases if layout.objects else [],
     }
-    if notes:
-        extra["notes"] = notes
-    return backend.finish(entry, opts=opts, model=model, extra=extra,
+    return backend.finish(entry, opts=opts, model=model, extra=extra, notes=notes,
                           gligen_phrases=phrases, gligen_boxes=[list(b) for b in boxes],
                           gligen_scheduled_sampling_beta=beta, **call)

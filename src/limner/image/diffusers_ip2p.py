@@ -20,16 +20,15 @@ import hashlib
 from typing import Any, Callable
 
 from ..errors import InputError
-from .base import BackendOutput, EditBackend
+from .base import BackendOutput, Capabilities, EditBackend
 from .diffusers_common import (
     DiffusersModel,
-    check_options,
     check_size,
     require_diffusers,
     run_pipeline,
 )
 
-OPTIONS = {"scheduler", "negative_prompt", "batch_size"}
+OPTIONS = frozenset({"scheduler", "negative_prompt", "batch_size"})
 
 
 def _load_ip2p(class_name: str | None):
@@ -59,6 +58,9 @@ class DiffusersEditBackend(DiffusersModel, EditBackend):
     """InstructPix2Pix editing. ``model``: hub id or local folder; see :class:`DiffusersModel`."""
 
     id = "diffusers"
+    capabilities = Capabilities(needs_model=True,
+                                init_options=frozenset({"model", "device", "dtype", "scheduler", "variant"}),
+                                options=OPTIONS, size_multiple=8)
 
     def __init__(self, model: str | None = None, device: str = "cpu", dtype: str = "float32",
                  scheduler: str | None = None, variant: str | None = None):
@@ -82,7 +84,7 @@ class DiffusersEditBackend(DiffusersModel, EditBackend):
     ) -> BackendOutput:
         if not str(instruction).strip():
             raise InputError("instruction must not be empty")
-        opts = check_options(options, OPTIONS, f"{self.id} edit")
+        opts = self.capabilities.check_options(f"{self.id} edit", options)
         src = _source_image(image)
         steps = int(num_inference_steps or 20)
         cfg = float(7.5 if guidance_scale is None else guidance_scale)
@@ -106,4 +108,6 @@ class DiffusersEditBackend(DiffusersModel, EditBackend):
             extra["batch_size"] = int(opts["batch_size"])
         return BackendOutput(images=images, seeds=[int(s) for s in seeds], model=info,
                              num_inference_steps=steps, guidance_scale=cfg, width=src.width,
-                             height=src.height, extra=extra | {"image_guidance_scale": icfg})
+                             height=src.height, image_guidance_scale=icfg,
+                             # also in extra while edit/pipeline.py reads it from there
+                             extra=extra | {"image_guidance_scale": icfg})

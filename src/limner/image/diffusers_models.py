@@ -59,7 +59,7 @@ def _hub_cache_dir() -> str:
         return os.path.join(os.environ.get("HF_HOME", "~/.cache/huggingface"), "hub")
 
 
-def _offline() -> bool:
+def hub_offline() -> bool:
     vals = [os.environ.get("HF_HUB_OFFLINE", ""), os.environ.get("TRANSFORMERS_OFFLINE", "")]
     return any(v.strip().lower() in ("1", "true", "yes", "on") for v in vals)
 
@@ -97,7 +97,7 @@ def resolve_model(model: str | os.PathLike | None, *, what: str = "model",
     if _looks_like_path(raw) or not _HUB_ID.match(raw):
         raise ModelNotFoundError(f"{what} path {path} does not exist")
     snapshot = _cached_snapshot(raw, marker)
-    if snapshot is None and _offline():
+    if snapshot is None and hub_offline():
         raise ModelNotFoundError(
             f"{what} '{raw}' is not in the local Hugging Face cache ({_hub_cache_dir()}; set by "
             "HF_HOME/HF_HUB_CACHE) and HF_HUB_OFFLINE=1: download it first "

@@ -30,25 +30,24 @@ from typing import Any, Callable
 
 from ..errors import InputError
 from ..schema import Layout
-from .base import BackendOutput, ImageBackend
+from .base import BackendOutput, Capabilities, ImageBackend
 from .diffusers_common import (
     DiffusersModel,
-    check_options,
     check_size,
     default_size,
     default_steps_guidance,
     require_diffusers,
-    resolve_model,
     run_pipeline,
 )
+from .diffusers_models import resolve_model
 
 GLIGEN_CLASSES = {"StableDiffusionGLIGENPipeline", "StableDiffusionGLIGENTextImagePipeline"}
 
-OPTIONS = {
+OPTIONS = frozenset({
     "scheduler", "controlnet", "gligen", "batch_size",
     "controlnet_conditioning_scale", "control_guidance_start", "control_guidance_end",
     "gligen_scheduled_sampling_beta",
-}
+})
 
 
 def _load_t2i(load_from: str, **kwargs: Any):
@@ -66,6 +65,11 @@ class DiffusersBackend(DiffusersModel, ImageBackend):
     """
 
     id = "diffusers"
+    capabilities = Capabilities(
+        needs_model=True,
+        init_options=frozenset({"model", "device", "dtype", "scheduler", "controlnet", "gligen", "variant"}),
+        options=OPTIONS, takes_layout=True, takes_sketch=True, draws_any_object=True, size_multiple=8,
+    )
 
     def __init__(self, model: str | None = None, device: str = "cpu", dtype: str = "float32",
                  scheduler: str | None = None, controlnet: str | None = None,
@@ -90,7 +94,7 @@ class DiffusersBackend(DiffusersModel, ImageBackend):
     ) -> BackendOutput:
         if not str(prompt).strip():
             raise InputError("prompt must not be empty")
-        opts = check_options(options, OPTIONS, self.id)
+        opts = self.capabilities.check_options(self.id, options)
         controlnet = opts.pop("controlnet", self.controlnet) or None
         gligen = opts.pop("gligen", self.gligen) or None
         if self.resolved.class_name in GLIGEN_CLASSES and not gligen:
@@ -123,14 +127,14 @@ class DiffusersBackend(DiffusersModel, ImageBackend):
         entry = self.load("t2i", _load_t2i)
         out = self.finish(entry, **call)
         out.extra["layout_used"] = False
-        if notes:
-            out.extra["notes"] = notes
+        out.notes = notes
         return out
 
     def finish(self, entry, *, prompt: str, negative_prompt: str | None, seeds: list[int],
                num_inference_steps: int, guidance_scale: float, width: int | None,
                height: int | None, callback, opts: dict[str, Any], model: dict | None = None,
-               extra: dict[str, Any] | None = None, **pipe_kwargs: Any) -> BackendOutput:
+               extra: dict[str, Any] | None = None, notes: list[str] | None = None,
+               sketch: Any = None, **pipe_kwargs: Any) -> BackendOutput:
         """Run a loaded pipeline with the shared arguments and build the :class:`BackendOutput`."""
         dw, dh = default_size(entry.pipe)
         w, h = int(width or dw), int(height or dh)
@@ -152,7 +156,8 @@ class DiffusersBackend(DiffusersModel, ImageBackend):
         ext.update(extra or {})
         return BackendOutput(images=images, seeds=[int(s) for s in seeds], model=info,
                              num_inference_steps=num_inference_steps,
-                             guidance_scale=guidance_scale, width=w, height=h, extra=ext)
+                             guidance_scale=guidance_scale, width=w, height=h, extra=ext,
+                             notes=list(notes or []), sketch=sketch)
 
     def resolve_extra_model(self, model: str, what: str, marker: str = "model_index.json"):
         return resolve_model(model, what=what, marker=marker)

@@ -5,7 +5,7 @@ corpus (shapes × colours × textures on plain/gradient backgrounds); the traine
 ``limner/models/world_weights/`` (a :class:`~limner.models.world_pipeline.WorldPipeline` folder). It draws what
 the world vocabulary names (:mod:`limner.world.vocab`); a planned layout is painted into the model's
 conditioning channels (:mod:`limner.models.condition`), objects it cannot draw (e.g. "cat") are left
-out and listed in ``extra["out_of_world"]`` so callers can point the user to
+out and listed in ``BackendOutput.out_of_world`` (and the records) so callers can point the user to
 ``--backend diffusers --model ...``. Non-square planner boxes get the world shape in their largest
 centred square. Images come back at the native 32×32 (callers upscale for viewing).
 
@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from .._deps import require
 from ..schema import Layout
-from .base import BackendOutput, ImageBackend
+from .base import BackendOutput, Capabilities, ImageBackend
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "models" / "world_weights"
 MODEL_ID = "limner-world"
@@ -76,6 +76,11 @@ def _model_info(path: str) -> dict[str, str]:
 
 class EmbeddedBackend(ImageBackend):
     id = "embedded"
+    capabilities = Capabilities(
+        needs_model=False, init_options=frozenset({"weights"}),
+        options=frozenset({"scheduler", "layout_guidance_scale", "weights", "threads"}),
+        takes_layout=True, takes_sketch=False, draws_any_object=False, native_size=(32, 32),
+    )
 
     def __init__(self, weights: str | Path | None = None, **_: Any):
         self.weights = str(weights or WEIGHTS_DIR)
@@ -97,6 +102,7 @@ class EmbeddedBackend(ImageBackend):
         callback: Callable[[int, int], None] | None = None,
         **options: Any,
     ) -> BackendOutput:
+        options = self.capabilities.check_options(self.id, options)
         torch = require("torch", "the embedded image model")
         from ..models.condition import out_of_world
 
@@ -135,18 +141,20 @@ class EmbeddedBackend(ImageBackend):
             if threads:
                 torch.set_num_threads(old_threads)
         size = pipe.native_size
+        left_out = out_of_world(layout)
         extra = {
             "scheduler": type(pipe.scheduler).__name__,
             "native_size": [size, size],
             "layout_guidance_scale": lgs,
-            "out_of_world": out_of_world(layout),
+            "out_of_world": left_out,
             "unknown_words": pipe.tokenizer.unknown_words(prompt),
             "conditioning": "text+layout" if use_layout is not None else "text",
         }
         if (width and width != size) or (height and height != size):
             extra["requested_size"] = [width or size, height or size]
         return BackendOutput(images=out.images, seeds=list(seeds), model=_model_info(pipe_path(self, options)),
-                             num_inference_steps=steps, guidance_scale=gs, width=size, height=size, extra=extra)
+                             num_inference_steps=steps, guidance_scale=gs, width=size, height=size, extra=extra,
+                             out_of_world=list(left_out))
 
 
 def pipe_path(backend: EmbeddedBackend, options: dict[str, Any]) -> str:

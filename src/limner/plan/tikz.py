@@ -46,15 +46,15 @@ from .tikz_interp import (
     UNITS,
     UNSUPPORTED_OPS,
     XCOLOR,
-    _TOKEN,
-    _clean_label,
-    _ellipse,
-    _Interp,
-    _num,
-    _Opts,
-    _path,
-    _split_top,
-    _Tok,
+    TIKZ_TOKEN_RE,
+    clean_label,
+    ellipse_points,
+    Interp,
+    parse_num,
+    Opts,
+    path_points,
+    split_top,
+    Tok,
     tokenize,
 )
 
@@ -65,8 +65,8 @@ __all__ = [
 ]
 
 
-def _node(it: _Interp, toks: list[_Tok], line: int) -> None:
-    o = _Opts()
+def _node(it: Interp, toks: list[Tok], line: int) -> None:
+    o = Opts()
     at = None
     label = None
     name = None
@@ -80,7 +80,7 @@ def _node(it: _Interp, toks: list[_Tok], line: int) -> None:
         elif t.kind == "paren" and name is None:
             name = t.text.strip()
         elif t.kind == "group":
-            label = _clean_label(t.text)
+            label = clean_label(t.text)
         elif t.kind == "word" and t.text == "at":
             pass
         else:
@@ -95,7 +95,7 @@ def _node(it: _Interp, toks: list[_Tok], line: int) -> None:
     if o.shape and (o.fill or o.draw or o.flags & {"fill", "draw"}):
         r = (o.min_size or 1.0) / 2
         sx, sy, _, _ = it.transforms[-1]
-        pts = (_ellipse(at, r * sx, r * sy) if o.shape in ("circle", "ellipse")
+        pts = (ellipse_points(at, r * sx, r * sy) if o.shape in ("circle", "ellipse")
                else [(at[0] - r * sx, at[1] - r * sy), (at[0] + r * sx, at[1] - r * sy),
                      (at[0] + r * sx, at[1] + r * sy), (at[0] - r * sx, at[1] + r * sy)])
         it.add_shape(pts, o.shape, o, "\\filldraw" if (o.fill or "fill" in o.flags) else "\\draw", line, label)
@@ -103,7 +103,7 @@ def _node(it: _Interp, toks: list[_Tok], line: int) -> None:
         it.labels.append((at, label))
 
 
-def _definecolor(it: _Interp, toks: list[_Tok], i: int) -> int:
+def _definecolor(it: Interp, toks: list[Tok], i: int) -> int:
     if i + 3 > len(toks) or any(t.kind != "group" for t in toks[i:i + 3]):
         raise InputError(f"line {toks[i - 1].line}: \\definecolor needs {{name}}{{model}}{{values}}")
     name, model, vals = (t.text.strip() for t in toks[i:i + 3])
@@ -157,7 +157,7 @@ def _shape_name(s: dict) -> str:
 def tikz_to_layout(src: str, *, width: int | None = None, height: int | None = None) -> Layout:
     """Interpret a TikZ-subset program into a :class:`Layout` (one object per closed shape)."""
     toks = tokenize(src)
-    it = _Interp()
+    it = Interp()
     i, n = 0, len(toks)
     env: list[str] = []
     while i < n:
@@ -174,9 +174,9 @@ def tikz_to_layout(src: str, *, width: int | None = None, height: int | None = N
             name = toks[i + 1].text.strip()
             i += 2
             if cmd == "\\begin":
-                o = _Opts()
+                o = Opts()
                 if i < n and toks[i].kind == "opt":
-                    o = it.options(toks[i].text, toks[i].line) if name in ("tikzpicture", "scope") else _Opts()
+                    o = it.options(toks[i].text, toks[i].line) if name in ("tikzpicture", "scope") else Opts()
                     i += 1
                 env.append(name)
                 it.push(o)
@@ -200,13 +200,13 @@ def tikz_to_layout(src: str, *, width: int | None = None, height: int | None = N
                 raise InputError(f"line {toks[j].line}: missing ';' before {toks[j].text}")
             j += 1
         body = toks[i + 1:j]
-        o = _Opts()
+        o = Opts()
         if body and body[0].kind == "opt" and cmd != "\\node":
             o = it.options(body[0].text, body[0].line)
             body = body[1:]
         if cmd in ("\\draw", "\\fill", "\\filldraw", "\\path", "\\useasboundingbox", "\\clip"):
             it.push(o)
-            _path(it, cmd, o, body, t.line)
+            path_points(it, cmd, o, body, t.line)
             it.transforms.pop()
         elif cmd == "\\node":
             _node(it, body, t.line)
@@ -275,7 +275,7 @@ def layout_to_tikz(layout: Layout, *, units: float = 10.0) -> str:
     W = units
     H = units * layout.height / layout.width
     used = {_tikz_color(o.color) for o in layout.objects} - {None}
-    lines = [f"% limner layout: {_clean_label(layout.caption)}" if layout.caption else "% limner layout",
+    lines = [f"% limner layout: {clean_label(layout.caption)}" if layout.caption else "% limner layout",
              "\\begin{tikzpicture}"]
     for c in sorted(used):
         if c not in XCOLOR:
@@ -299,7 +299,7 @@ def layout_to_tikz(layout: Layout, *, units: float = 10.0) -> str:
         else:
             path = " -- ".join(pt(x, y) for x, y in outline) + " -- cycle"
         lines.append(f"\\filldraw[{style}] {path};")
-        label = _clean_label(" ".join(w for w in (o.color, o.name) if w))
+        label = clean_label(" ".join(w for w in (o.color, o.name) if w))
         lines.append(f"\\node at {pt((x0 + x1) / 2, (y0 + y1) / 2)} {{{label}}};")
     lines.append("\\end{tikzpicture}")
     return "\n".join(lines) + "\n"

@@ -1,7 +1,7 @@
 """The safe TikZ-subset interpreter core used by :mod:`limner.plan.tikz`.
 
 Limits, the bounded tokenizer, value readers (numbers with units, colours, options), the
-interpreter state (:class:`_Interp`) and path statements. Nothing is evaluated or executed:
+interpreter state (:class:`Interp`) and path statements. Nothing is evaluated or executed:
 see :mod:`limner.plan.tikz` for the supported subset.
 """
 
@@ -43,7 +43,7 @@ STYLE_KEYS = {"thick", "thin", "very thick", "ultra thick", "very thin", "ultra 
 UNSUPPORTED_OPS = {"arc", "grid", "parabola", "sin", "cos", "controls", "plot", "edge", "child",
                    "svg", "let", "foreach", "pic"}
 
-_TOKEN = re.compile(r"""
+TIKZ_TOKEN_RE = re.compile(r"""
     (?P<ws>\s+) | (?P<comment>%[^\n]*) | (?P<cmd>\\[A-Za-z]+) | (?P<pp>\+\+) | (?P<plus>\+)
   | (?P<dash>--) | (?P<semi>;) | (?P<word>[A-Za-z][A-Za-z\-]*) | (?P<num>-?\d+(?:\.\d*)?|-?\.\d+)
   | (?P<dots>\.\.)
@@ -51,19 +51,19 @@ _TOKEN = re.compile(r"""
 
 
 @dataclass
-class _Tok:
+class Tok:
     kind: str  # cmd pp plus dash semi word num paren opt group
     text: str
     line: int
 
 
-def tokenize(src: str) -> list[_Tok]:
+def tokenize(src: str) -> list[Tok]:
     """Split ``src`` into tokens; parentheses, brackets and braces are captured whole (bounded)."""
     if not isinstance(src, str):
         raise InputError("a TikZ program must be text")
     if len(src) > MAX_CHARS:
         raise InputError(f"the TikZ program is {len(src)} characters; at most {MAX_CHARS}")
-    toks: list[_Tok] = []
+    toks: list[Tok] = []
     i, n, line = 0, len(src), 1
     pairs = {"(": ")", "[": "]", "{": "}"}
     kinds = {"(": "paren", "[": "opt", "{": "group"}
@@ -89,11 +89,11 @@ def tokenize(src: str) -> list[_Tok]:
                 j += 1
             if j >= n:
                 raise InputError(f"line {line}: {ch!r} is never closed")
-            toks.append(_Tok(kinds[ch], src[i + 1:j], line))
+            toks.append(Tok(kinds[ch], src[i + 1:j], line))
             line += depth
             i = j + 1
             continue
-        m = _TOKEN.match(src, i)
+        m = TIKZ_TOKEN_RE.match(src, i)
         if not m:
             raise InputError(f"line {line}: unexpected character {ch!r} (not in the supported TikZ subset)")
         kind = m.lastgroup or ""
@@ -102,13 +102,13 @@ def tokenize(src: str) -> list[_Tok]:
         i = m.end()
         if kind in ("ws", "comment"):
             continue
-        toks.append(_Tok(kind, text, line))
+        toks.append(Tok(kind, text, line))
     return toks
 
 
 # -- values ----------------------------------------------------------------------------------
 
-def _num(text: str, line: int) -> float:
+def parse_num(text: str, line: int) -> float:
     m = re.fullmatch(r"\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+))\s*([a-z]*)\s*", text)
     if not m or m.group(2) not in UNITS:
         raise InputError(f"line {line}: {text.strip()!r} is not a number (expressions are not supported)")
@@ -118,7 +118,7 @@ def _num(text: str, line: int) -> float:
     return v
 
 
-def _split_top(text: str, sep: str = ",") -> list[str]:
+def split_top(text: str, sep: str = ",") -> list[str]:
     out, depth, cur = [], 0, []
     for c in text:
         if c in "({[":
@@ -134,14 +134,14 @@ def _split_top(text: str, sep: str = ",") -> list[str]:
     return [s.strip() for s in out if s.strip()]
 
 
-def _clean_label(text: str) -> str:
+def clean_label(text: str) -> str:
     text = re.sub(r"\\[A-Za-z]+", " ", text)
     text = re.sub(r"[{}$\\%#&_^~]", " ", text)
     return " ".join(text.split())[:80]
 
 
 @dataclass
-class _Opts:
+class Opts:
     fill: str | None = None
     draw: str | None = None
     color: str | None = None
@@ -156,7 +156,7 @@ class _Opts:
     flags: set[str] = field(default_factory=set)
 
 
-class _Interp:
+class Interp:
     def __init__(self) -> None:
         self.colors: dict[str, tuple[int, int, int]] = dict(XCOLOR)
         self.names: dict[str, tuple[float, float]] = {}
@@ -192,11 +192,11 @@ class _Interp:
             return None
         return min(lx.COLORS, key=lambda k: sum((a - b) ** 2 for a, b in zip(lx.COLORS[k], rgb)))
 
-    def options(self, text: str, line: int) -> _Opts:
-        o = _Opts()
+    def options(self, text: str, line: int) -> Opts:
+        o = Opts()
         sx = sy = 1.0
         tx = ty = 0.0
-        for item in _split_top(text):
+        for item in split_top(text):
             key, _, val = item.partition("=")
             key, val = " ".join(key.split()).lower(), val.strip()
             if val.startswith("{") and val.endswith("}"):
@@ -206,27 +206,27 @@ class _Interp:
             elif key in ("fill", "draw") and not val:
                 o.flags.add(key)
             elif key == "scale":
-                s = _num(val, line)
+                s = parse_num(val, line)
                 sx, sy = sx * s, sy * s
             elif key == "xscale":
-                sx *= _num(val, line)
+                sx *= parse_num(val, line)
             elif key == "yscale":
-                sy *= _num(val, line)
+                sy *= parse_num(val, line)
             elif key == "xshift":
-                tx += _num(val, line)
+                tx += parse_num(val, line)
             elif key == "yshift":
-                ty += _num(val, line)
+                ty += parse_num(val, line)
             elif key == "shift":
                 dx, dy = self.coord(val.strip("()"), line, raw=True)
                 tx, ty = tx + dx, ty + dy
             elif key == "radius":
-                o.radius = _num(val, line)
+                o.radius = parse_num(val, line)
             elif key == "x radius":
-                o.xr = _num(val, line)
+                o.xr = parse_num(val, line)
             elif key == "y radius":
-                o.yr = _num(val, line)
+                o.yr = parse_num(val, line)
             elif key == "minimum size":
-                o.min_size = _num(val, line)
+                o.min_size = parse_num(val, line)
             elif key in ("circle", "rectangle", "ellipse") and not val:
                 o.shape = key
             elif key == "use as bounding box":
@@ -240,7 +240,7 @@ class _Interp:
         o.scale, o.shift = (sx, sy), (tx, ty)
         return o
 
-    def push(self, o: _Opts) -> None:
+    def push(self, o: Opts) -> None:
         if len(self.transforms) > MAX_DEPTH:
             raise InputError(f"scopes are nested more than {MAX_DEPTH} deep")
         osx, osy, otx, oty = self.transforms[-1]
@@ -255,17 +255,17 @@ class _Interp:
         t = text.strip()
         if "," in t:
             a, _, b = t.partition(",")
-            return (_num(a, line), _num(b, line))
+            return (parse_num(a, line), parse_num(b, line))
         if ":" in t:
             a, _, r = t.partition(":")
-            ang, rad = math.radians(_num(a, line)), _num(r, line)
+            ang, rad = math.radians(parse_num(a, line)), parse_num(r, line)
             return (rad * math.cos(ang), rad * math.sin(ang))
         name = t.split(".")[0].strip()
         if name in self.names and not raw:
             return self.names[name]
         raise InputError(f"line {line}: ({t}) is not a coordinate")
 
-    def add_shape(self, pts, kind: str, o: _Opts, cmd: str, line: int, label: str | None = None) -> None:
+    def add_shape(self, pts, kind: str, o: Opts, cmd: str, line: int, label: str | None = None) -> None:
         if len(self.shapes) >= MAX_SHAPES:
             raise InputError(f"the TikZ program draws more than {MAX_SHAPES} shapes")
         filled = cmd in ("\\fill", "\\filldraw") or "fill" in o.flags or o.fill is not None
@@ -275,11 +275,11 @@ class _Interp:
                             "draw": draw, "label": label, "line": line})
 
 
-def _ellipse(c: tuple[float, float], a: float, b: float, n: int = 32) -> list[tuple[float, float]]:
+def ellipse_points(c: tuple[float, float], a: float, b: float, n: int = 32) -> list[tuple[float, float]]:
     return [(c[0] + a * math.cos(2 * math.pi * k / n), c[1] + b * math.sin(2 * math.pi * k / n)) for k in range(n)]
 
 
-def _path(it: _Interp, cmd: str, o: _Opts, toks: list[_Tok], line: int) -> None:
+def path_points(it: Interp, cmd: str, o: Opts, toks: list[Tok], line: int) -> None:
     """Interpret one path statement's tokens (after its options)."""
     cur: tuple[float, float] | None = None
     sub: list[tuple[float, float]] = []
@@ -295,7 +295,7 @@ def _path(it: _Interp, cmd: str, o: _Opts, toks: list[_Tok], line: int) -> None:
                 made.append(len(it.shapes) - 1)
         sub = []
 
-    def point(t: _Tok, rel: str | None) -> tuple[float, float]:
+    def point(t: Tok, rel: str | None) -> tuple[float, float]:
         p = it.coord(t.text, t.line)
         if rel and cur is None:
             raise InputError(f"line {t.line}: a relative coordinate needs a start point")
@@ -371,15 +371,15 @@ def _path(it: _Interp, cmd: str, o: _Opts, toks: list[_Tok], line: int) -> None:
                 txt = toks[i + 1].text
                 if " and " in txt:
                     x, _, y = txt.partition(" and ")
-                    a, b = _num(x, t.line), _num(y, t.line)
+                    a, b = parse_num(x, t.line), parse_num(y, t.line)
                 else:
-                    a = b = _num(txt, t.line)
+                    a = b = parse_num(txt, t.line)
                 i += 1
             if a is None or b is None or a <= 0 or b <= 0:
                 raise InputError(f"line {t.line}: '{t.text}' needs a positive radius")
             flush(False)
             if cmd != "\\path":
-                it.add_shape([it.apply(p) for p in _ellipse(cur, a, b)], "circle" if abs(a - b) < 1e-9 else "ellipse", o, cmd, t.line)
+                it.add_shape([it.apply(p) for p in ellipse_points(cur, a, b)], "circle" if abs(a - b) < 1e-9 else "ellipse", o, cmd, t.line)
                 made.append(len(it.shapes) - 1)
             i += 1
             continue
@@ -390,7 +390,7 @@ def _path(it: _Interp, cmd: str, o: _Opts, toks: list[_Tok], line: int) -> None:
             if j >= n or toks[j].kind != "group":
                 raise InputError(f"line {t.line}: 'node' needs a {{label}}")
             flush(False)
-            label = _clean_label(toks[j].text)
+            label = clean_label(toks[j].text)
             if made:
                 it.shapes[made[-1]]["label"] = it.shapes[made[-1]]["label"] or label
             elif cur is not None:

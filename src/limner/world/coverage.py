@@ -17,11 +17,11 @@ FG_ALPHA = 0.5  # coverage above which a pixel belongs to an object
 MIN_AREA_FRAC = 0.004  # components smaller than this fraction of the image are specks (4 px at 32)
 
 COLOR_NAMES: tuple[str, ...] = tuple(COLORS)
-_BASE = np.array([COLORS[c] for c in COLOR_NAMES], np.float32)  # (10, 3)
-_ALT = np.array([contrast_color(c) for c in COLOR_NAMES], np.float32)  # (10, 3)
+BASE_RGB = np.array([COLORS[c] for c in COLOR_NAMES], np.float32)  # (10, 3)
+CONTRAST_RGB = np.array([contrast_color(c) for c in COLOR_NAMES], np.float32)  # (10, 3)
 # what an object pixel can be made of: each colour mixed with its contrast colour, in eighths
 N_MIX = 9
-_MIXES = np.concatenate([_BASE + t * (_ALT - _BASE) for t in np.linspace(0.0, 1.0, N_MIX)])
+_MIXES = np.concatenate([BASE_RGB + t * (CONTRAST_RGB - BASE_RGB) for t in np.linspace(0.0, 1.0, N_MIX)])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -235,7 +235,7 @@ def _split_necks(lab: np.ndarray, n: int) -> tuple[np.ndarray, int]:
 
 
 def _color_index(pix: np.ndarray) -> int:
-    seg = _ALT - _BASE
-    d = pix[:, None, :] - _BASE[None]
+    seg = CONTRAST_RGB - BASE_RGB
+    d = pix[:, None, :] - BASE_RGB[None]
     t = np.clip((d * seg[None]).sum(-1) / (seg * seg).sum(-1)[None], 0.0, 1.0)
     return int(np.median(np.linalg.norm(d - t[..., None] * seg[None], axis=-1), axis=0).argmin())

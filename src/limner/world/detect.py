@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy import ndimage
 
 from .coverage import (  # noqa: F401 - the pixel stage (steps 1-3), re-exported
-    _ALT, _BASE, COLOR_NAMES, components, coverage, estimate_background, to_array, working_array)
+    BASE_RGB, CONTRAST_RGB, COLOR_NAMES, components, coverage, estimate_background, to_array, working_array)
 from .vocab import SHAPES, TEXTURES
 
 WEIGHTS = Path(__file__).parent / "data" / "detector_mlp.npz"  # shape + texture MLPs
@@ -123,8 +123,8 @@ def color_texture(a: np.ndarray, inner: np.ndarray) -> tuple[str, str, float, np
     and how ``t`` changes between neighbours (stripes run along x + y = const).
     """
     pix = a[inner]
-    seg = _ALT - _BASE  # (10, 3)
-    d = pix[:, None, :] - _BASE[None]  # (N, 10, 3)
+    seg = CONTRAST_RGB - BASE_RGB  # (10, 3)
+    d = pix[:, None, :] - BASE_RGB[None]  # (N, 10, 3)
     t = np.clip((d * seg[None]).sum(-1) / (seg * seg).sum(-1)[None], 0.0, 1.0)  # (N, 10)
     dist = np.linalg.norm(d - t[..., None] * seg[None], axis=-1)  # (N, 10)
     med = np.median(dist, axis=0)
