@@ -38,7 +38,7 @@ from .schema import Expansion, GenerationRequest, GenerationResult, ImageRecord,
 
 MAX_PROMPT_CHARS = 1000
 # request.options keys read by generate itself (not by the image backend)
-OWN_OPTIONS = ("llm",)
+OWN_OPTIONS = ("llm", "layout_source")  # layout_source: "client" when a plan was given, not planned
 
 
 @dataclass

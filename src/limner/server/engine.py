@@ -145,24 +145,14 @@ class Engine:
 
     def generation_request(self, req: GenerateIn):
         """The same GenerationRequest `limner generate` builds from the same settings and values."""
-        from ..generate import make_request
+        from ..generate import request_from_settings
 
-        s = self.settings
-        llm_opts = {k: v for k, v in {"backend": s.llm_backend, "base_url": s.llm_base_url,
-                                      "model": s.llm_model}.items() if v is not None}
-        options: dict[str, Any] = {"llm": llm_opts}
-        if s.image_backend != "embedded":
-            options.update(device=s.device, dtype=s.dtype)
-        if req.scheduler:
-            options["scheduler"] = req.scheduler
-        if req.layout is not None:
-            options["layout_source"] = "client"  # drawn as given (edited on the page), not planned
-        return make_request(
-            prompt=req.prompt, negative_prompt=req.negative_prompt, num_images=req.num_images,
-            seed=req.seed, num_inference_steps=req.num_inference_steps, guidance_scale=req.guidance_scale,
-            width=req.width, height=req.height, backend=s.image_backend, model=s.image_model,
-            plan=req.plan, planner=req.planner or s.llm_backend, expand=req.expand, upsample=req.upsample,
-            options=options,
+        extra = {"scheduler": req.scheduler, "layout_source": "client" if req.layout is not None else None}
+        return request_from_settings(
+            req.prompt, self.settings, planner=req.planner, backend_options=extra,
+            negative_prompt=req.negative_prompt, num_images=req.num_images, seed=req.seed,
+            num_inference_steps=req.num_inference_steps, guidance_scale=req.guidance_scale,
+            width=req.width, height=req.height, plan=req.plan, expand=req.expand, upsample=req.upsample,
         )
 
     def generate(self, req: GenerateIn, progress: Progress | None = None) -> ImagesOut:
