@@ -53,9 +53,19 @@ def test_generate_drag_regenerate_edit(page, live_server, tmp_path):
     page.click("#generate")
     page.wait_for_selector("#grid figure:nth-child(2) img")
     page.wait_for_function("document.querySelectorAll('#boxes .box').length == 2")
-    assert page.locator("#grid figcaption").first.inner_text() == "seed 0"
+    assert page.locator("#grid figcaption").all_inner_texts() == ["seed 0", "seed 1"]
     page.screenshot(path=str(out / "1-generated.png"))
 
+    page.fill("#instruction", "make the circle green")
+    page.click("#edit")
+    page.wait_for_function("JSON.parse(document.querySelector('#recipe').textContent).kind === 'edit'"
+                           " || document.querySelector('#error').textContent !== ''")
+    assert page.locator("#error").inner_text() == "", page.locator("#error").inner_text()
+    assert recipe(page)["extra"]["instruction"] == "make the circle green"
+    page.screenshot(path=str(out / "2-edited.png"))
+    assert page.locator("#grid figure").count() == 3  # the edit's result, then the two generated images
+    page.locator("#grid figure[data-kind=generate]").first.click()
+    page.wait_for_function("document.querySelectorAll('#boxes .box').length == 2")
     before = recipe(page)["layout"]["objects"]
     circle = [i for i, o in enumerate(before) if o["name"] == "circle"][0]
     box = page.locator(f"#boxes .box[data-index='{circle}']")
@@ -68,13 +78,8 @@ def test_generate_drag_regenerate_edit(page, live_server, tmp_path):
     page.wait_for_function(f"JSON.parse(document.querySelector('#recipe').textContent).layout.objects[{circle}].box[1] > {before[circle]['box'][1] + 0.05}")
     after = recipe(page)["layout"]["objects"][circle]["box"]
     assert after[0] > before[circle]["box"][0] + 0.05
-    page.screenshot(path=str(out / "2-dragged.png"))
+    page.screenshot(path=str(out / "3-dragged.png"))
 
-    page.fill("#instruction", "make the circle green")
-    page.click("#edit")
-    page.wait_for_function("JSON.parse(document.querySelector('#recipe').textContent).kind === 'edit'")
-    assert recipe(page)["extra"]["instruction"] == "make the circle green"
-    page.screenshot(path=str(out / "3-edited.png"))
 
 
 def test_cancel_a_job_from_the_page(page, live_server, tmp_path):

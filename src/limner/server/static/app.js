@@ -58,22 +58,26 @@ function track(job) {
 }
 
 function showResult(job) {
+  // Newest results first; earlier ones stay, so any image can be selected, edited or re-drawn.
   const grid = $("grid");
-  grid.innerHTML = "";
   (job.notes || []).forEach((n) => { $("error").textContent = "note: " + n; });
-  job.images.forEach((im, k) => {
+  const figs = job.images.map((im, k) => {
     const fig = document.createElement("figure");
+    fig.dataset.kind = im.record.kind || "generate";
+    fig.dataset.job = job.id;
     fig.innerHTML = `<img alt="image ${k}"><figcaption>seed ${im.seed}</figcaption>`;
     fig.querySelector("img").src = withToken(im.url);
-    fig.onclick = () => select(job, k);
-    grid.append(fig);
+    fig.onclick = () => select(job, k, fig);
+    return fig;
   });
-  if (job.images.length) select(job, 0);
+  grid.prepend(...figs);
+  while (grid.children.length > 48) grid.lastChild.remove();
+  if (figs.length) select(job, 0, figs[0]);
 }
 
-function select(job, k) {
+function select(job, k, fig) {
   current = {job, index: k};
-  document.querySelectorAll("#grid figure").forEach((f, i) => f.classList.toggle("selected", i === k));
+  document.querySelectorAll("#grid figure").forEach((f) => f.classList.toggle("selected", f === fig));
   const im = job.images[k];
   $("stagearea").hidden = false;
   $("big").src = withToken(im.url);
