@@ -6,7 +6,7 @@ import pytest
 
 from limner.errors import LLMOutputError
 from limner.llm import LLMCache, get_llm
-from limner.llm._jsonschema import check
+from limner.llm.validate import check
 from limner.llm.prompts import ask_json
 
 

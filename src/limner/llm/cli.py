@@ -13,7 +13,7 @@ from ..errors import InputError
 
 def load_schema(text: str) -> dict[str, Any]:
     """A JSON schema from inline JSON (starts with ``{``) or a file path; InputError if unusable."""
-    from ._jsonschema import check_schema
+    from .validate import check_schema
 
     source = "--json-schema"
     if not text.lstrip().startswith("{"):

@@ -104,20 +104,42 @@ def _close_all() -> None:
             pass
 
 
+def grammar_schema(schema: Any) -> Any:
+    """``schema`` as the grammar should see it: properties in the schema's own order.
+
+    llama.cpp's converter writes required properties first and optional ones after; a base model
+    prompted with examples in schema order (``name, color, box``) is then forced into another
+    order (``name, box, color``) and loses its way. Optional properties that come *before* the last
+    required one are therefore written as required in the grammar (the model writes them, e.g. as
+    ``null``); the reply is still validated against the original schema.
+    """
+    if isinstance(schema, list):
+        return [grammar_schema(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: grammar_schema(v) for k, v in schema.items()}
+    props, required = out.get("properties"), out.get("required")
+    if isinstance(props, dict) and isinstance(required, list) and required:
+        names = list(props)
+        last = max((names.index(r) for r in required if r in names), default=-1)
+        out["required"] = names[: last + 1] + [r for r in required if r not in names[: last + 1]]
+    return out
+
+
 def _gbnf(schema: dict[str, Any]) -> str | None:
     """GBNF grammar text for ``schema`` (cached), or None if llama_cpp cannot convert it."""
-    text = json.dumps(schema, sort_keys=True)
-    if text not in _GRAMMARS:
+    key = json.dumps(schema, sort_keys=True)
+    if key not in _GRAMMARS:
         from llama_cpp.llama_grammar import json_schema_to_gbnf
 
         try:
-            gbnf = json_schema_to_gbnf(text)
+            gbnf = json_schema_to_gbnf(json.dumps(grammar_schema(schema)))  # keeps key order
             # llama-cpp-python's converter lets raw control characters into strings (invalid JSON);
             # use the rule upstream llama.cpp uses.
-            _GRAMMARS[text] = gbnf.replace(r'char ::= [^"\\] |', r'char ::= [^"\\\x7F\x00-\x1F] |')
+            _GRAMMARS[key] = gbnf.replace(r'char ::= [^"\\] |', r'char ::= [^"\\\x7F\x00-\x1F] |')
         except Exception:  # unsupported schema feature: decode freely, validation still applies
-            _GRAMMARS[text] = None
-    return _GRAMMARS[text]
+            _GRAMMARS[key] = None
+    return _GRAMMARS[key]
 
 
 def _grammar(schema: dict[str, Any]) -> Any:
