@@ -50,6 +50,10 @@ def register(app: typer.Typer) -> None:
         raw: bool = typer.Option(False, "--raw", help="send PROMPT as a plain completion, no frame"),
         indent: Optional[int] = typer.Option(None, "--indent", min=0, help="indent JSON output"),
         no_cache: bool = typer.Option(False, "--no-cache", help="do not read or write the LLM cache"),
+        llm_timeout: Optional[float] = typer.Option(
+            None, "--llm-timeout", min=0.0,
+            help="seconds for the whole LLM call, re-asks included (0 = no limit; default from "
+                 "$LIMNER_LLM_TIMEOUT / config llm_timeout / 120)"),
         config: Optional[Path] = typer.Option(None, "--config", help="config file (TOML)"),
     ) -> None:
         """Ask the LLM. With --json-schema, print the reply as JSON that validates against it."""
@@ -61,7 +65,7 @@ def register(app: typer.Typer) -> None:
             raise InputError("the prompt is empty")
         schema = load_schema(json_schema) if json_schema is not None else None
         settings = load_settings(config, llm_backend=backend, llm_base_url=base_url, llm_model=model,
-                                 llm_cache=False if no_cache else None)
+                                 llm_cache=False if no_cache else None, llm_timeout=llm_timeout)
         llm = get_llm(settings=settings)
         kw = dict(seed=seed, temperature=temperature, max_tokens=max_tokens)
         if schema is not None:
