@@ -81,3 +81,43 @@ def test_sampling_follows_the_masked_distribution():
     want = np.exp(logits[1:4] - logits[1]) / np.exp(logits[1:4] - logits[1]).sum()
     assert draws[0] == 0 and draws[4] == 0
     assert np.allclose(draws[1:4] / 4000, want, atol=0.03)
+
+
+def _real_cases():
+    from limner.edit.data import EditProposal, few_shot_prompt
+    from limner.llm.prompts import json_fewshot
+    from limner.plan.planner import FEW_SHOT, GUIDED_SHOT, LLMLayout, guided_schema
+
+    user = {"type": "object", "properties": {
+        "title": {"type": "string"}, "year": {"type": "integer"},
+        "genres": {"type": "array", "items": {"enum": ["drama", "comedy", "horror", "sci-fi"]}}},
+        "required": ["title", "year", "genres"]}
+    return [
+        ("plan", LLMLayout.model_json_schema(), FEW_SHOT + "Request: two dogs under a tree\nLayout:", ["\n"]),
+        ("guided", guided_schema(2).model_json_schema(),
+         GUIDED_SHOT + "Request: a cat left of a dog\nObjects: cat; dog\nBoxes:", ["\n"]),
+        ("edit-data", EditProposal.model_json_schema(),
+         few_shot_prompt("a purple square above a yellow circle", "recolor"), ["\n\n"]),
+        ("user", user, json_fewshot("Alien, the 1979 film", user), ["\n\n"]),
+    ]
+
+
+@pytest.mark.slow
+def test_greedy_tokens_identical_to_llama_cpp_grammar_first(embedded):
+    """On real schemas and the real model: limner's loop == create_completion(grammar=...)."""
+    from limner.llm.decode import DecodeStats, complete
+    from limner.llm.llamacpp import _gbnf, _grammar
+
+    model = embedded.llama()
+    checked = 0
+    for name, schema, prompt, stop in _real_cases():
+        model.reset()
+        ref = model.create_completion(prompt, max_tokens=28, temperature=0.0, stop=stop,
+                                      grammar=_grammar(schema))["choices"][0]["text"]
+        model.reset()
+        stats = DecodeStats()
+        got = complete(model, prompt, max_tokens=28, stop=stop, gbnf=_gbnf(schema), stats=stats)
+        assert got == ref, name
+        assert stats.grammar_checks >= stats.completion_tokens > 0
+        checked += 1
+    assert checked == 4
