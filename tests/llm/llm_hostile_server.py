@@ -53,6 +53,7 @@ REPLIES = {
     "no-choices": (200, b'{"choices": []}'),
     "content-object": (200, completion({"colors": ["red"]})),
     "content-number": (200, completion(42)),
+    "terminal-escapes": (200, completion("\x1b]0;owned\x07\x1b[2Jhello\x00 world")),
 }
 SLOW = {"stall": 40.0, "trickle": 0.5, "short-body": 0.0}
 

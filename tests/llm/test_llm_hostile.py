@@ -115,3 +115,17 @@ def test_cli_prints_one_clear_error_within_the_deadline(server, kind, command, t
     assert url in lines[0]
     if kind == "stall":
         assert "within 4 s" in lines[0]
+
+
+def test_cli_text_reply_is_printed_without_control_characters(server, tmp_path, capsys):
+    from limner.cli import main
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("")
+    try:
+        main(["llm", "Say hello", "--backend", "openai", "--base-url", server.url("terminal-escapes"),
+              "--model", "m", "--no-cache", "--llm-timeout", "5", "--config", str(cfg)])
+    except SystemExit as exc:
+        assert not exc.code
+    out = capsys.readouterr().out
+    assert "hello world" in out and "\x1b" not in out and "\x00" not in out and "\x07" not in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Optional
 
@@ -75,6 +76,14 @@ def register(app: typer.Typer) -> None:
                 data = ask_json(llm, prompt, schema, **kw)
             typer.echo(json.dumps(data, ensure_ascii=False, indent=indent))
         elif raw:
-            typer.echo(llm.complete(prompt, **kw))
+            typer.echo(printable(llm.complete(prompt, **kw)))
         else:
-            typer.echo(llm.chat(prompt, **kw).strip())
+            typer.echo(printable(llm.chat(prompt, **kw).strip()))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """A model's or server's text with control characters (terminal escapes, NUL) removed."""
+    return _CONTROL.sub("", text)
