@@ -1,8 +1,15 @@
 """``llamacpp``: a local GGUF model through llama-cpp-python, with schema-constrained decoding.
 
-* A JSON schema is compiled to a GBNF grammar (``LlamaGrammar.from_json_schema``), so the model can
-  only write JSON of that shape; the reply is still validated (the grammar does not cap array
-  lengths or stop a reply cut by ``max_tokens``).
+* A JSON schema is compiled to a GBNF grammar (llama-cpp-python's converter, properties kept in
+  the schema's order: :func:`grammar_schema`), so the model can only write JSON of that shape; the
+  reply is still validated (the grammar does not cap array lengths or stop a reply cut by
+  ``max_tokens``).
+* Base-model completions run limner's own loop (:mod:`limner.llm.decode`): the grammar is applied
+  lazily, one token at a time (:mod:`limner.llm.lazy_grammar`; greedy output identical to
+  llama-cpp-python's grammar-first sampling, ~3x faster per token), few-shot prefixes' KV states
+  are reused from memory and disk (:mod:`limner.llm.prefix_cache`), and the whole call honours the
+  deadline. ``lazy_grammar=False`` restores llama-cpp-python's own path (kept for chat models,
+  whose chat template llama-cpp-python applies, and for comparison in benchmarks/llm_speed.py).
 * ``kind="base"`` (the default: small local models are usually base models) sends prompts as they
   are; ``chat()`` on a base model renders the messages as a plain-text transcript
   (:func:`~limner.llm.base.render_transcript`). ``kind="chat"`` uses the GGUF's chat template.
