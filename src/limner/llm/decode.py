@@ -107,7 +107,12 @@ def complete(llm: Any, prompt: str, *, max_tokens: int, stop: list[str] | tuple[
 
     vocab = llm._model.vocab
     n_vocab = llm.n_vocab()
-    grammar = Grammar(llama_cpp, vocab, gbnf, n_vocab) if gbnf else None
+    grammar = None
+    if gbnf:
+        try:
+            grammar = Grammar(llama_cpp, vocab, gbnf, n_vocab)
+        except ValueError:  # llama.cpp refused the grammar: decode freely; the reply is validated
+            stats.extra["grammar"] = "refused by llama.cpp"
     allows = grammar.allows if grammar else None
     mask = grammar.mask if grammar else None
     rng = np.random.default_rng(sampling.seed) if sampling.temperature > 0 else None
