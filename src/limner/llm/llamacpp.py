@@ -159,6 +159,15 @@ def _grammar(schema: dict[str, Any]) -> Any:
     return LlamaGrammar.from_string(gbnf, verbose=False)
 
 
+def _use_threads(model: Any, n_threads: int) -> None:
+    """One loaded model serves every instance; each call runs with its own instance's threads."""
+    if getattr(model, "_limner_threads", None) != n_threads:
+        import llama_cpp
+
+        llama_cpp.llama_set_n_threads(model.ctx, n_threads, n_threads)
+        model._limner_threads = n_threads
+
+
 def prefix_cache_for(model: Any, path: Path, n_ctx: int, state_dir: Path | None) -> PrefixCache:
     """The process-wide prefix-state cache of one loaded model."""
     key = (id(model), str(state_dir))
@@ -221,6 +230,7 @@ class LlamaCppLLM(LLM):
         if not lock.acquire(timeout=-1 if left is None else max(left, 0.0)):
             raise LLMTimeout("the model was busy with another call until the deadline")
         try:
+            _use_threads(model, self.n_threads)
             if self.kind == "base" and self.lazy_grammar:
                 return self._complete(model, args)
             return self._llama_cpp_call(model, args)
