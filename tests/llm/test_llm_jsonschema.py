@@ -88,3 +88,41 @@ def test_brackets_inside_strings_do_not_count_as_nesting():
     assert nesting_depth(text) == 2
     assert parse_json(text) == {"a": "[[[[{{{{", "b": ['"[[[']}
     assert parse_json("[" * 64 + "]" * 64) is not None  # at the limit is fine
+
+
+def test_any_text_or_bytes_ends_in_a_value_or_one_valueerror_line():
+    """Property fuzz: random text, random bytes and random (deep, odd) JSON never escape as
+    anything but a parsed value or a one-line ValueError."""
+    from hypothesis import given, settings, strategies as st
+
+    from limner.llm.safejson import decode_body
+
+    json_like = st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+        lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=5), kids, max_size=4),
+        max_leaves=30)
+    pieces = st.sampled_from(["[", "]", "{", "}", '"', "\\", ":", ",", "NaN", "1e999", "\\ud800",
+                              "-", "0", "true", " ", "\x00", "\u2028", "é"])
+
+    def one(text):
+        try:
+            validate_reply(text, COLORS)
+        except ValueError as exc:
+            assert "\n" not in str(exc)
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(st.text(max_size=300) | st.lists(pieces, max_size=200).map("".join)
+           | json_like.map(lambda v: __import__("json").dumps(v)))
+    def texts(text):
+        one(text)
+
+    @settings(max_examples=200, deadline=None, database=None)
+    @given(st.binary(max_size=300))
+    def bodies(raw):
+        try:
+            one(decode_body(raw))
+        except ValueError as exc:
+            assert "\n" not in str(exc)
+
+    texts()
+    bodies()
