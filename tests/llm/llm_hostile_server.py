@@ -90,6 +90,11 @@ class Handler(BaseHTTPRequestHandler):
                 except OSError:
                     return
                 time.sleep(SLOW["trickle"])
+        elif kind == "redirect":  # to somewhere else, hoping the API key follows
+            self.send_response(307)
+            self.send_header("Location", "http://127.0.0.1:9/steal")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         elif kind == "short-body":  # promises more than it sends, then hangs up
             self.send_response(200)
             self.send_header("Content-Length", "1000")

@@ -36,7 +36,7 @@ def _ask(server, kind, timeout=3.0, schema=COLORS):
     return llm.chat("Name two colours", schema=schema, max_tokens=32)
 
 
-@pytest.mark.parametrize("kind", sorted(REPLIES) + ["trickle", "short-body"])
+@pytest.mark.parametrize("kind", sorted(REPLIES) + ["trickle", "short-body", "redirect"])
 def test_hostile_reply_gives_a_result_or_one_error_line(server, kind, tmp_path, monkeypatch):
     marker = tmp_path / "ran"
     monkeypatch.setenv("HOSTILE_MARKER", str(marker))

@@ -191,10 +191,20 @@ class OpenAICompatLLM(LLM):
         return content
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are refused (reported as the 3xx status): the API key is not sent elsewhere."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D102
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def _exchange(req: urllib.request.Request, timeout: float, deadline: float, box: dict[str, Any]) -> None:
     """Run one request, read at most MAX_HTTP_BYTES + 1 bytes; results/errors go into ``box``."""
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        with _OPENER.open(req, timeout=timeout) as resp:
             chunks, size = [], 0
             while size <= MAX_HTTP_BYTES:
                 if time.monotonic() > deadline:
