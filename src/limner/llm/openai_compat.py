@@ -102,7 +102,7 @@ class OpenAICompatLLM(LLM):
         worker.start()
         worker.join(left + 0.05)
         if worker.is_alive() or box.get("timeout"):
-            raise LLMTimeout(f"{url} did not answer within {left:.3g} s")
+            raise LLMTimeout(f"{url} did not answer within {round(left, 1):g} s")
         exc = box.get("error")
         if isinstance(exc, urllib.error.HTTPError):
             raise _HTTPStatusError(url, exc.code, box.get("detail", ""))
@@ -117,7 +117,7 @@ class OpenAICompatLLM(LLM):
             return parse_json(decode_body(raw), max_chars=MAX_HTTP_BYTES)
         except ValueError as exc:
             raise LLMError(f"LLM server at {url} sent a reply that is not usable JSON ({exc}): "
-                           f"{_one_line(raw[:120].decode('utf-8', 'replace'))!r}") from None
+                           f"{_one_line(raw[:60].decode('utf-8', 'replace'))!r}") from None
 
     def list_models(self, deadline: float | None = None) -> list[str]:
         out = self._request_checked("GET", "/models", deadline=deadline)
