@@ -67,9 +67,9 @@ def tasks(quick: bool):
 
 def decode_rates(model, schema, prompts, stop, max_tokens):
     from limner.llm.decode import DecodeStats, complete
-    from limner.llm.llamacpp import _gbnf, _grammar
+    from limner.llm.llamacpp import gbnf_for, llama_grammar_for
 
-    gbnf = _gbnf(schema)
+    gbnf = gbnf_for(schema)
     rates = {"free": [], "lazy": [], "grammar_first": []}
     extra = {"full_masks": 0, "tokens": 0}
     for prompt in prompts:
@@ -84,7 +84,7 @@ def decode_rates(model, schema, prompts, stop, max_tokens):
         complete(model, prompt, max_tokens=1, stop=stop)  # prompt in the KV cache for the next arm
         t0 = time.perf_counter()
         out = model.create_completion(prompt, max_tokens=max_tokens, temperature=0.0, stop=stop,
-                                      grammar=_grammar(schema))
+                                      grammar=llama_grammar_for(schema))
         dt = time.perf_counter() - t0
         rates["grammar_first"].append(out["usage"]["completion_tokens"] / dt)
     return {k: statistics.median(v) for k, v in rates.items()}, extra
@@ -92,11 +92,9 @@ def decode_rates(model, schema, prompts, stop, max_tokens):
 
 def cold(model):
     """Forget every prompt state this process holds (context and in-memory prefix states)."""
-    from limner.llm import llamacpp
+    from limner.llm.llamacpp import forget_prompt_states
 
-    model.reset()
-    model._ctx.kv_cache_seq_rm(-1, 0, -1)
-    llamacpp._PREFIXES.clear()
+    forget_prompt_states(model)
 
 
 def main() -> None:

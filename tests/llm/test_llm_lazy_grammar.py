@@ -106,17 +106,17 @@ def _real_cases():
 def test_greedy_tokens_identical_to_llama_cpp_grammar_first(embedded):
     """On real schemas and the real model: limner's loop == create_completion(grammar=...)."""
     from limner.llm.decode import DecodeStats, complete
-    from limner.llm.llamacpp import _gbnf, _grammar
+    from limner.llm.llamacpp import gbnf_for, llama_grammar_for
 
     model = embedded.llama()
     checked = 0
     for name, schema, prompt, stop in _real_cases():
         model.reset()
         ref = model.create_completion(prompt, max_tokens=28, temperature=0.0, stop=stop,
-                                      grammar=_grammar(schema))["choices"][0]["text"]
+                                      grammar=llama_grammar_for(schema))["choices"][0]["text"]
         model.reset()
         stats = DecodeStats()
-        got = complete(model, prompt, max_tokens=28, stop=stop, gbnf=_gbnf(schema), stats=stats)
+        got = complete(model, prompt, max_tokens=28, stop=stop, gbnf=gbnf_for(schema), stats=stats)
         assert got == ref, name
         assert stats.grammar_checks >= stats.completion_tokens > 0
         checked += 1

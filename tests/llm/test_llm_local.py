@@ -140,7 +140,7 @@ def test_deadline_stops_local_decoding_with_one_line(settings, gguf_path):
 def test_prefix_state_from_disk_gives_the_same_reply(settings, gguf_path, tmp_path):
     """A new process (no context, no in-memory state) restores the few-shot prefix from disk and
     evaluates only the request's own tokens; the reply is the one a full prefill gives."""
-    from limner.llm import llamacpp
+    from limner.llm.llamacpp import forget_prompt_states
     from limner.llm.prompts import json_fewshot
 
     prompt = json_fewshot("Name two colours", COLORS)
@@ -151,9 +151,7 @@ def test_prefix_state_from_disk_gives_the_same_reply(settings, gguf_path, tmp_pa
 
     llm = get_llm("llamacpp", model=str(gguf_path), settings=settings, cache=False, state_dir=tmp_path)
     for _ in range(2):  # first run saves the prefix state, second run is a "new process"
-        llamacpp._PREFIXES.clear()
-        model.reset()
-        model._ctx.kv_cache_seq_rm(-1, 0, -1)
+        forget_prompt_states(model)
         got = llm.complete(prompt, schema=COLORS, max_tokens=24, stop=["\n\n"])
         assert got == want
     assert len(list(tmp_path.glob("*.kv"))) == 1

@@ -133,7 +133,7 @@ def grammar_schema(schema: Any) -> Any:
     return out
 
 
-def _gbnf(schema: dict[str, Any]) -> str | None:
+def gbnf_for(schema: dict[str, Any]) -> str | None:
     """GBNF grammar text for ``schema`` (cached), or None if llama_cpp cannot convert it."""
     key = json.dumps(schema, sort_keys=True)
     if key not in _GRAMMARS:
@@ -149,14 +149,23 @@ def _gbnf(schema: dict[str, Any]) -> str | None:
     return _GRAMMARS[key]
 
 
-def _grammar(schema: dict[str, Any]) -> Any:
+def llama_grammar_for(schema: dict[str, Any]) -> Any:
     """A ``LlamaGrammar`` for ``schema`` (llama-cpp-python's own, grammar-first path), or None."""
-    gbnf = _gbnf(schema)
+    gbnf = gbnf_for(schema)
     if gbnf is None:
         return None
     from llama_cpp import LlamaGrammar
 
     return LlamaGrammar.from_string(gbnf, verbose=False)
+
+
+def forget_prompt_states(model: Any) -> None:
+    """Make ``model`` start cold: empty its context and every in-memory prefix state (disk states
+    stay). For benchmarks and tests that measure what a new process pays."""
+    model.reset()
+    model._ctx.kv_cache_seq_rm(-1, 0, -1)
+    with _LOAD_LOCK:
+        _PREFIXES.clear()
 
 
 def _use_threads(model: Any, n_threads: int) -> None:
@@ -251,7 +260,7 @@ class LlamaCppLLM(LLM):
     def _complete(self, model: Any, args: GenerateArgs) -> str:
         """limner's loop: lazy grammar, prefix states, deadline (see :mod:`limner.llm.decode`)."""
         prompt, stop = self._base_prompt(args)
-        gbnf = _gbnf(args.json_schema) if args.json_schema is not None else None
+        gbnf = gbnf_for(args.json_schema) if args.json_schema is not None else None
         cache = (prefix_cache_for(model, self.model_path, self.n_ctx, self.state_dir)
                  if self.prefix_cache else None)
         stats = DecodeStats()
@@ -264,7 +273,7 @@ class LlamaCppLLM(LLM):
 
     def _llama_cpp_call(self, model: Any, args: GenerateArgs) -> str:
         """llama-cpp-python's own completion (chat templates; grammar-first sampling)."""
-        grammar = _grammar(args.json_schema) if args.json_schema is not None else None
+        grammar = llama_grammar_for(args.json_schema) if args.json_schema is not None else None
         sampling = dict(max_tokens=args.max_tokens, temperature=args.temperature, seed=args.seed,
                         grammar=grammar)
         if args.deadline is not None:
