@@ -7,8 +7,9 @@ busy machine (absolute times are not: the development machines are 2 shared core
    plan (``limner.plan.planner.LLMLayout`` + the planner's FEW_SHOT), edit-data
    (``limner.edit.data.EditProposal`` + ``few_shot_prompt``), expansion (``limner.schema.Expansion``
    fields ``query``/``text`` with a JSON frame of ``limner.expand.prompts.EXEMPLARS``). Arms:
-   ``free`` (no grammar), ``lazy`` (limner's token-level lazy grammar) and ``grammar_first``
-   (llama-cpp-python's ``create_completion(grammar=...)``, the previous path).
+   ``free`` (no grammar), ``lazy`` (limner's token-level lazy grammar), run free-lazy-lazy-free
+   so that a drift in machine load hits both alike, and ``grammar_first`` (llama-cpp-python's
+   ``create_completion(grammar=...)``, the previous path).
 2. Seconds per embedded plan of a 3-object request with a cold reply cache: ``old`` path
    (llama-cpp-python grammar-first, no prefix state), ``new`` with a cold prefix-state cache, and
    ``new`` with the prefix state on disk (what a second CLI run sees).
@@ -73,14 +74,19 @@ def decode_rates(model, schema, prompts, stop, max_tokens):
     rates = {"free": [], "lazy": [], "grammar_first": []}
     extra = {"full_masks": 0, "tokens": 0}
     for prompt in prompts:
-        for arm in ("free", "lazy"):
+        tokens = {"free": 0, "lazy": 0}
+        seconds = {"free": 0.0, "lazy": 0.0}
+        for arm in ("free", "lazy", "lazy", "free"):  # ABBA: a load drift hits both arms alike
             st = DecodeStats()
             complete(model, prompt, max_tokens=max_tokens, stop=stop,
                      gbnf=gbnf if arm == "lazy" else None, stats=st)
-            rates[arm].append(st.completion_tokens / max(st.decode_s, 1e-9))
+            tokens[arm] += st.completion_tokens
+            seconds[arm] += st.decode_s
             if arm == "lazy":
                 extra["full_masks"] += st.grammar_full_masks
                 extra["tokens"] += st.completion_tokens
+        for arm in ("free", "lazy"):
+            rates[arm].append(tokens[arm] / max(seconds[arm], 1e-9))
         complete(model, prompt, max_tokens=1, stop=stop)  # prompt in the KV cache for the next arm
         t0 = time.perf_counter()
         out = model.create_completion(prompt, max_tokens=max_tokens, temperature=0.0, stop=stop,
