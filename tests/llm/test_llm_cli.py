@@ -11,7 +11,7 @@ import pytest
 
 from limner import __version__
 from limner.cli import main
-from limner.llm._jsonschema import check
+from limner.llm.validate import check
 
 
 COLORS = {"type": "object", "properties": {"colors": {"type": "array", "items": {"type": "string"}}},

@@ -6,7 +6,7 @@ import pytest
 
 from limner.errors import LLMOutputError
 from limner.llm import LLMCache, get_llm
-from limner.llm._jsonschema import check
+from limner.llm.validate import check
 from limner.llm.prompts import ask_json
 
 
@@ -123,3 +123,37 @@ def test_chat_on_a_base_model_uses_a_transcript(embedded):
     text = embedded.chat([{"role": "system", "content": "You answer briefly."},
                           {"role": "user", "content": "What colour is grass?"}], max_tokens=12)
     assert isinstance(text, str) and "User:" not in text
+
+
+def test_deadline_stops_local_decoding_with_one_line(settings, gguf_path):
+    from limner.llm import LLMTimeout
+
+    llm = get_llm("llamacpp", model=str(gguf_path), settings=settings, cache=False, timeout=0.3)
+    with pytest.raises(LLMTimeout) as exc:
+        llm.complete("Once upon a time " * 40, max_tokens=400)
+    msg = str(exc.value)
+    assert "within 0.3 s" in msg and "1 try" in msg and gguf_path.name in msg and "\n" not in msg
+    assert llm.complete("The sky is", max_tokens=3, timeout=0)  # 0 = no limit; the model still works
+
+
+@pytest.mark.slow
+def test_prefix_state_from_disk_gives_the_same_reply(settings, gguf_path, tmp_path):
+    """A new process (no context, no in-memory state) restores the few-shot prefix from disk and
+    evaluates only the request's own tokens; the reply is the one a full prefill gives."""
+    from limner.llm.llamacpp import forget_prompt_states
+    from limner.llm.prompts import json_fewshot
+
+    prompt = json_fewshot("Name two colours", COLORS)
+    plain = get_llm("llamacpp", model=str(gguf_path), settings=settings, cache=False, prefix_cache=False)
+    model = plain.llama()
+    model.reset()
+    want = plain.complete(prompt, schema=COLORS, max_tokens=24, stop=["\n\n"])
+
+    llm = get_llm("llamacpp", model=str(gguf_path), settings=settings, cache=False, state_dir=tmp_path)
+    for _ in range(2):  # first run saves the prefix state, second run is a "new process"
+        forget_prompt_states(model)
+        got = llm.complete(prompt, schema=COLORS, max_tokens=24, stop=["\n\n"])
+        assert got == want
+    assert len(list(tmp_path.glob("*.kv"))) == 1
+    stats = llm.last_stats
+    assert stats.reused_tokens >= 48 and stats.reused_tokens > stats.prompt_tokens // 2

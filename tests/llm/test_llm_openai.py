@@ -9,7 +9,7 @@ import pytest
 from limner.config import Settings
 from limner.errors import LLMError
 from limner.llm import get_llm
-from limner.llm._jsonschema import check
+from limner.llm.validate import check
 from limner.llm.prompts import ask_json
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .base import LLM, GenerateArgs, Message, render_transcript, schema_dict, validate_reply
+from .base import (LLM, GenerateArgs, LLMTimeout, Message, render_transcript, schema_dict,
+                   validate_reply)
 from .cache import LLMCache
 
 # id -> "module:Class" (relative to this package); imported on first use.
@@ -37,7 +38,7 @@ ALIASES: dict[str, str] = {
 }
 
 __all__ = [
-    "ALIASES", "BACKENDS", "LLM", "GenerateArgs", "LLMCache", "Message", "backend_class",
+    "ALIASES", "BACKENDS", "LLM", "LLMTimeout", "GenerateArgs", "LLMCache", "Message", "backend_class",
     "get_llm", "render_transcript", "resolve_backend", "schema_dict", "validate_reply",
 ]
 
@@ -84,7 +85,9 @@ def get_llm(
     ``cache``: None = as configured (``llm_cache``, on by default, at ``settings.llm_cache_dir``);
     False = off; True = on at the configured dir; a path or an :class:`LLMCache` = that cache.
     ``options`` go to the backend's constructor (e.g. ``kind="chat"`` for a local chat GGUF,
-    ``n_ctx=4096``, ``timeout=30``).
+    ``n_ctx=4096``, ``timeout=30``). ``timeout`` (default ``settings.llm_timeout``, set by
+    ``--llm-timeout`` / ``$LIMNER_LLM_TIMEOUT`` / ``llm_timeout`` in the config file) bounds each
+    whole call, re-asks included, on every backend.
     """
     if settings is None:
         from ..config import load_settings

@@ -11,14 +11,15 @@ models get instructions via :meth:`LLM.chat`. ``kind`` tells callers which one a
 
 from __future__ import annotations
 
-import json
+import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeVar, overload
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from ..errors import InputError, LLMOutputError
+from ..errors import InputError, LLMError, LLMOutputError
+from .validate import validate_reply
 
 T = TypeVar("T", bound=BaseModel)
 Schema = type[BaseModel] | dict[str, Any]
@@ -44,6 +45,20 @@ class GenerateArgs:
     temperature: float
     max_tokens: int
     stop: tuple[str, ...] = field(default_factory=tuple)
+    # monotonic time by which the whole call (re-asks included) must end; not part of the cache key
+    deadline: float | None = field(default=None, compare=False)
+
+    def remaining(self) -> float | None:
+        """Seconds left before ``deadline`` (None = no deadline); may be <= 0."""
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+
+class LLMTimeout(LLMError):
+    """The whole LLM call (all tries) did not finish within its deadline (``--llm-timeout``)."""
+
+
+def _tries(n: int) -> str:
+    return f"{n} {'try' if n == 1 else 'tries'}"
 
 
 def schema_dict(schema: Schema | None) -> dict[str, Any] | None:
@@ -54,37 +69,14 @@ def schema_dict(schema: Schema | None) -> dict[str, Any] | None:
     return schema.model_json_schema()
 
 
-def validate_reply(raw: str, schema: Schema) -> Any:
-    """Parse ``raw`` as JSON and validate it against ``schema``; raise ValueError with the reason."""
-    text = raw.strip()
-    if text.startswith("```"):  # tolerate a fenced reply, nothing looser
-        text = text.strip("`")
-        text = text[text.find("\n") + 1 :] if "\n" in text else text
-        text = text.rsplit("```", 1)[0] if "```" in text else text
-    try:
-        data = json.loads(text, strict=False)  # a raw newline inside a string is harmless
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"reply is not valid JSON: {exc.msg} at position {exc.pos}") from None
-    if isinstance(schema, dict):
-        from ._jsonschema import check
-
-        check(data, schema)  # raises ValueError
-        return data
-    try:
-        return schema.model_validate(data)
-    except ValidationError as exc:
-        errs = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors()[:5]
-        )
-        raise ValueError(f"reply does not match the schema: {errs}") from None
-
-
 class LLM(ABC):
     """Base class for LLM backends. Subclasses set ``id`` and implement ``_generate``."""
 
     id: str = ""
     kind: Literal["base", "chat"] = "chat"
     max_retries: int = 2
+
+    timeout: float | None = None  # seconds for a whole call, re-asks included; None/0 = no limit
 
     def __init__(self, model: str | None = None, cache: Any = None):
         self.model = model or ""
@@ -109,16 +101,25 @@ class LLM(ABC):
     @overload
     def chat(self, messages: list[Message] | str, *, schema: None = None, **kw: Any) -> str: ...
 
-    def chat(self, messages, *, schema=None, seed=0, temperature=0.0, max_tokens=512, stop=None):
-        """Chat messages in; text out, or a validated object when ``schema`` is given."""
+    def chat(self, messages, *, schema=None, seed=0, temperature=0.0, max_tokens=512, stop=None,
+             timeout=None):
+        """Chat messages in; text out, or a validated object when ``schema`` is given.
+
+        ``timeout`` (seconds) bounds the whole call including re-asks; default ``self.timeout``.
+        """
         if isinstance(messages, str):
             messages = [Message("user", messages)]
         messages = [m if isinstance(m, Message) else Message(m["role"], m["content"]) for m in messages]
-        return self._run(tuple(messages), None, schema, seed, temperature, max_tokens, stop)
+        return self._run(tuple(messages), None, schema, seed, temperature, max_tokens, stop, timeout)
 
-    def complete(self, prompt: str, *, schema=None, seed=0, temperature=0.0, max_tokens=512, stop=None):
+    def complete(self, prompt: str, *, schema=None, seed=0, temperature=0.0, max_tokens=512, stop=None,
+                 timeout=None):
         """Raw text completion (few-shot prompts for base models); same validation as chat."""
-        return self._run(None, prompt, schema, seed, temperature, max_tokens, stop)
+        return self._run(None, prompt, schema, seed, temperature, max_tokens, stop, timeout)
+
+    def where(self) -> str:
+        """Names this backend in error messages (backends add e.g. the server URL)."""
+        return f"{self.id} LLM ({self.model})" if self.model else f"{self.id} LLM"
 
     # -- shared machinery ---------------------------------------------------------------------
     def _call(self, args: GenerateArgs) -> tuple[str, bool]:
@@ -127,42 +128,58 @@ class LLM(ABC):
             hit = self.cache.get(self, args)
             if hit is not None:
                 return hit, True
+        left = args.remaining()
+        if left is not None and left <= 0:
+            raise LLMTimeout("no time left")
         return self._generate(args), False
 
     def _store(self, args: GenerateArgs, text: str, cached: bool) -> None:
         if self.cache is not None and not cached:
             self.cache.put(self, args, text)
 
-    def _run(self, messages, prompt, schema, seed, temperature, max_tokens, stop):
+    def _run(self, messages, prompt, schema, seed, temperature, max_tokens, stop, timeout=None):
         if messages is not None and not any(m.content.strip() for m in messages):
             raise InputError("the messages are empty")
         if prompt is not None and not prompt.strip():
             raise InputError("the prompt is empty")
         if int(max_tokens) < 1:
             raise InputError(f"max_tokens must be at least 1, got {max_tokens}")
+        limit = self.timeout if timeout is None else timeout
+        limit = float(limit) if limit and float(limit) > 0 else None
+        deadline = None if limit is None else time.monotonic() + limit
         js = schema_dict(schema)
         args = GenerateArgs(messages, prompt, js, int(seed), float(temperature), int(max_tokens),
-                            tuple(stop or ()))
-        raw, cached = self._call(args)
-        if schema is None:
-            self._store(args, raw, cached)
-            return raw
+                            tuple(stop or ()), deadline)
         errors: list[str] = []
-        for attempt in range(self.max_retries + 1):
-            try:
-                out = validate_reply(raw, schema)
-            except ValueError as exc:
-                errors.append(str(exc))
-                if attempt == self.max_retries:
-                    break
-                args = self._retry_args(args, raw, str(exc), attempt)
-                raw, cached = self._call(args)
-            else:
-                self._store(args, raw, cached)  # only replies that validated are cached
-                return out
+        tries = 1
+        try:
+            raw, cached = self._call(args)
+            if schema is None:
+                self._store(args, raw, cached)
+                return raw
+            for attempt in range(self.max_retries + 1):
+                try:
+                    out = validate_reply(raw, schema)
+                except ValueError as exc:
+                    errors.append(str(exc))
+                    if attempt == self.max_retries:
+                        break
+                    args = self._retry_args(args, raw, str(exc), attempt)
+                    tries += 1
+                    raw, cached = self._call(args)
+                else:
+                    self._store(args, raw, cached)  # only replies that validated are cached
+                    return out
+        except LLMTimeout as exc:
+            if limit is None:
+                raise
+            last = f"; last reply: {errors[-1]}" if errors else ""
+            why = "" if str(exc) == "no time left" else f": {exc}"
+            raise LLMTimeout(f"{self.where()} gave no valid reply within {limit:g} s "
+                             f"({_tries(tries)}{last}){why}") from None
         raise LLMOutputError(
-            f"{self.id} reply did not match the schema after {self.max_retries + 1} tries: {errors[-1]}",
-            raw=raw,
+            f"{self.where()}: reply did not match the schema after {_tries(tries)}: {errors[-1]}",
+            raw=raw if isinstance(raw, str) else "",
             errors=errors,
         )
 
@@ -171,10 +188,8 @@ class LLM(ABC):
         fix = f"Your reply was invalid: {error}. Reply again with only valid JSON for the schema."
         if args.messages is not None:
             msgs = args.messages + (Message("assistant", raw[:2000]), Message("user", fix))
-            return GenerateArgs(msgs, None, args.json_schema, args.seed + attempt + 1,
-                                args.temperature, args.max_tokens, args.stop)
-        return GenerateArgs(None, args.prompt, args.json_schema, args.seed + attempt + 1,
-                            max(args.temperature, 0.3), args.max_tokens, args.stop)
+            return replace(args, messages=msgs, seed=args.seed + attempt + 1)
+        return replace(args, seed=args.seed + attempt + 1, temperature=max(args.temperature, 0.3))
 
     def cache_identity(self) -> dict[str, Any]:
         """What distinguishes this backend's replies in the cache key (backends add e.g. a URL)."""

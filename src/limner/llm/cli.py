@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Optional
 
@@ -13,7 +14,7 @@ from ..errors import InputError
 
 def load_schema(text: str) -> dict[str, Any]:
     """A JSON schema from inline JSON (starts with ``{``) or a file path; InputError if unusable."""
-    from ._jsonschema import check_schema
+    from .validate import check_schema
 
     source = "--json-schema"
     if not text.lstrip().startswith("{"):
@@ -50,6 +51,10 @@ def register(app: typer.Typer) -> None:
         raw: bool = typer.Option(False, "--raw", help="send PROMPT as a plain completion, no frame"),
         indent: Optional[int] = typer.Option(None, "--indent", min=0, help="indent JSON output"),
         no_cache: bool = typer.Option(False, "--no-cache", help="do not read or write the LLM cache"),
+        llm_timeout: Optional[float] = typer.Option(
+            None, "--llm-timeout", min=0.0,
+            help="seconds for the whole LLM call, re-asks included (0 = no limit; default from "
+                 "$LIMNER_LLM_TIMEOUT / config llm_timeout / 120)"),
         config: Optional[Path] = typer.Option(None, "--config", help="config file (TOML)"),
     ) -> None:
         """Ask the LLM. With --json-schema, print the reply as JSON that validates against it."""
@@ -61,7 +66,7 @@ def register(app: typer.Typer) -> None:
             raise InputError("the prompt is empty")
         schema = load_schema(json_schema) if json_schema is not None else None
         settings = load_settings(config, llm_backend=backend, llm_base_url=base_url, llm_model=model,
-                                 llm_cache=False if no_cache else None)
+                                 llm_cache=False if no_cache else None, llm_timeout=llm_timeout)
         llm = get_llm(settings=settings)
         kw = dict(seed=seed, temperature=temperature, max_tokens=max_tokens)
         if schema is not None:
@@ -71,6 +76,14 @@ def register(app: typer.Typer) -> None:
                 data = ask_json(llm, prompt, schema, **kw)
             typer.echo(json.dumps(data, ensure_ascii=False, indent=indent))
         elif raw:
-            typer.echo(llm.complete(prompt, **kw))
+            typer.echo(printable(llm.complete(prompt, **kw)))
         else:
-            typer.echo(llm.chat(prompt, **kw).strip())
+            typer.echo(printable(llm.chat(prompt, **kw).strip()))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """A model's or server's text with control characters (terminal escapes, NUL) removed."""
+    return _CONTROL.sub("", text)

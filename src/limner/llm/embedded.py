@@ -18,7 +18,7 @@ from typing import Any
 
 from .._deps import require
 from ..errors import ModelNotFoundError
-from .llamacpp import N_CTX, N_THREADS, LlamaCppLLM
+from .llamacpp import N_CTX, N_THREADS, STATE_SUBDIR, LlamaCppLLM
 
 MODEL_FILE = "gemma-3-270m-q4_k_m.gguf"
 MODEL_ID = "google/gemma-3-270m (Q4_K_M GGUF)"
@@ -91,10 +91,15 @@ class EmbeddedLLM(LlamaCppLLM):
     id = "embedded"
 
     def __init__(self, model: str | os.PathLike | None = None, cache: Any = None, *,
-                 settings: Any = None, n_ctx: int = N_CTX, n_threads: int = N_THREADS):
+                 settings: Any = None, n_ctx: int = N_CTX, n_threads: int = N_THREADS,
+                 **options: Any):
         # ``model`` is accepted for symmetry with the other backends and ignored: the weights are fixed.
+        # ``options``: timeout, lazy_grammar, prefix_cache, state_dir (see LlamaCppLLM).
+        if settings is not None:
+            options.setdefault("timeout", settings.llm_timeout)
+        options.setdefault("state_dir", _cache_dir(settings) / STATE_SUBDIR)
         super().__init__(model=ensure_embedded_model(settings), cache=cache, kind="base",
-                         n_ctx=n_ctx, n_threads=n_threads)
+                         n_ctx=n_ctx, n_threads=n_threads, **options)
         self.model = MODEL_ID
 
     @classmethod
