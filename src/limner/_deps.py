@@ -26,6 +26,10 @@ EXTRA_OF = {
     "fastapi": "server",
     "uvicorn": "server",
     "httpx": "server",
+    "jsonschema": "llm",
+    "pyarrow": "recaption",
+    "ray": "recaption",
+    "playwright": "dev",
 }
 
 
