@@ -136,7 +136,7 @@ def _backend(request: GenerationRequest, hooks: Hooks):
     return get_image_backend(request.backend, **opts)
 
 
-GEN_OPTION_KEYS = ("controlnet", "gligen", "scheduler", "layout_guidance_scale")
+GEN_OPTION_KEYS = ("controlnet", "gligen", "scheduler", "layout_guidance_scale", "adapter")  # adapter: SUR
 
 
 def render_jobs(request: GenerationRequest, jobs: list[Job], hooks: Hooks | None = None) -> GenerationResult:

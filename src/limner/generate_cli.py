@@ -32,6 +32,7 @@ def register(app: typer.Typer) -> None:
         scheduler: Optional[str] = typer.Option(None, "--scheduler", help="diffusers scheduler: euler, euler_a, dpmpp_2m, ddim, pndm, lms, unipc"),
         device: Optional[str] = typer.Option(None, "--device", help="cpu, cuda, cuda:1, mps"),
         dtype: Optional[str] = typer.Option(None, "--dtype", help="float32 | float16 | bfloat16"),
+        adapter: Optional[Path] = typer.Option(None, "--adapter", help="SUR-adapter file (limner adapter train); its sha256 goes into the recipe"),
         show_layout: bool = typer.Option(False, "--show-layout", help="also save the plan's sketch in OUT/layout/"),
         no_metadata: bool = typer.Option(False, "--no-metadata", help="write PNGs without the recipe"),
         from_image: Optional[Path] = typer.Option(None, "--from", help="re-run the recipe stored in a PNG limner wrote"),
@@ -65,7 +66,8 @@ def register(app: typer.Typer) -> None:
             options = {"llm": llm_opts}
             if settings.image_backend != "embedded":
                 options.update(device=settings.device, dtype=settings.dtype)
-            for k, v in (("controlnet", controlnet), ("gligen", gligen or None), ("scheduler", scheduler)):
+            for k, v in (("controlnet", controlnet), ("gligen", gligen or None), ("scheduler", scheduler),
+                         ("adapter", str(adapter) if adapter else None)):
                 if v is not None:
                     options[k] = v
             chosen_planner = planner or settings.llm_backend

@@ -47,7 +47,7 @@ GLIGEN_CLASSES = {"StableDiffusionGLIGENPipeline", "StableDiffusionGLIGENTextIma
 OPTIONS = {
     "scheduler", "controlnet", "gligen", "batch_size",
     "controlnet_conditioning_scale", "control_guidance_start", "control_guidance_end",
-    "gligen_scheduled_sampling_beta",
+    "gligen_scheduled_sampling_beta", "adapter",
 }
 
 
@@ -121,7 +121,15 @@ class DiffusersBackend(DiffusersModel, ImageBackend):
             notes.append("layout not used by plain text-to-image: pass controlnet=... or "
                          "gligen=... to condition on it")
         entry = self.load("t2i", _load_t2i)
-        out = self.finish(entry, **call)
+        adapter = opts.pop("adapter", None)
+        if adapter:  # SUR-adapter (limner.adapter): adapted text states go in as prompt_embeds
+            from ..adapter.apply import adapter_info, diffusers_prompt_embeds
+
+            embeds = diffusers_prompt_embeds(entry.pipe, adapter, prompt, negative_prompt)
+            call.update(prompt=None, negative_prompt=None)
+            out = self.finish(entry, **call, **embeds, extra={"adapter": adapter_info(adapter)})
+        else:
+            out = self.finish(entry, **call)
         out.extra["layout_used"] = False
         if notes:
             out.extra["notes"] = notes
