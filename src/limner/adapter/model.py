@@ -53,6 +53,10 @@ class SURAdapter(nn.Module):
         self.cfg = cfg
         d = cfg.text_dim
         ffn = cfg.ffn or int(round(8 * d / 3))
+        # LLM features are standardised with the training set's statistics (set by the trainer):
+        # mean-pooled states of one LLM share a large common component (cosine ≈ 0.9 between prompts)
+        self.register_buffer("llm_mean", torch.zeros(cfg.llm_dim))
+        self.register_buffer("llm_std", torch.ones(cfg.llm_dim))
         self.proj = nn.Linear(cfg.llm_dim, d)
         layer = nn.TransformerEncoderLayer(d, cfg.heads, ffn, cfg.dropout, batch_first=True, norm_first=True)
         self.encoder = nn.TransformerEncoder(layer, cfg.layers, enable_nested_tensor=False)
@@ -67,7 +71,9 @@ class SURAdapter(nn.Module):
     def forward(self, text: torch.Tensor, llm: torch.Tensor | None = None, return_aux: bool = False):
         """``text`` (B, T, d) text-encoder states; ``llm`` (B, D) pooled LLM vectors."""
         x = text
-        llm_tok = self.proj(llm.to(text.dtype)) if llm is not None else None
+        llm_tok = None
+        if llm is not None:
+            llm_tok = self.proj((llm.to(text.dtype) - self.llm_mean) / self.llm_std)
         if self.cfg.llm_input:
             if llm_tok is None:
                 raise ValueError("this adapter reads LLM features: pass llm=(B, llm_dim)")
@@ -117,7 +123,7 @@ def load_adapter(path: str | Path) -> SURAdapter:
         with safe_open(str(p), "pt") as f:
             meta = f.metadata() or {}
         cfg = AdapterConfig(**json.loads(meta["sur_config"]))
-    except (KeyError, ValueError, TypeError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - safetensors' header errors, missing/odd metadata
         raise InputError(f"{p} is not a limner SUR-adapter file ({type(exc).__name__})") from None
     ad = SURAdapter(cfg)
     ad.load_state_dict(load_file(str(p)))

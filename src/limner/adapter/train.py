@@ -102,6 +102,9 @@ def train(opts: TrainOptions, progress: bool = True, callback: Callable[[int, di
                         eta=opts.eta, llm_input=opts.llm_input and use_llm,
                         llm_model=opts.llm, base_model=base.identity())
     adapter = SURAdapter(cfg)
+    if use_llm:
+        adapter.llm_mean.copy_(llm.mean(0))
+        adapter.llm_std.copy_(llm.std(0).clamp_min(1e-4))
     adapter.proj.requires_grad_(opts.learned_projection)
     params = [p for p in adapter.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=opts.lr, weight_decay=0.01)
