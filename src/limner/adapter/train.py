@@ -34,11 +34,11 @@ class TrainOptions:
     out: str = "out"
     base: str | None = None  # None/"embedded": the world model; else a diffusers folder
     data: str = "world"  # "world" or a folder with metadata.jsonl
-    n_train: int = 1200
+    n_train: int = 400
     steps: int = 100_000
     minutes: float | None = None
     batch: int = 8
-    lr: float = 1e-3
+    lr: float = 3e-3
     w_denoise: float = 1.0
     w_align: float = 0.1
     w_distill: float = 0.01
