@@ -162,6 +162,12 @@ def train(opts: TrainOptions, progress: bool = True, callback: Callable[[int, di
         weights = {"denoise": opts.w_denoise, "align": opts.w_align, "distill": opts.w_distill}
         total = sum(weights[k] * v for k, v in losses.items())
         opt.zero_grad(set_to_none=True)
+        if isinstance(total, torch.Tensor) and not torch.isfinite(total):
+            from ..errors import LimnerError
+
+            # the last checkpoint (before the blow-up) stays as it was; nothing is exported
+            raise LimnerError(f"adapter training diverged at step {step} (loss is not finite); "
+                              f"train again with a lower --lr than {opts.lr}")
         if isinstance(total, torch.Tensor) and total.requires_grad:
             total.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
