@@ -74,6 +74,39 @@ def score(items, images):
     return {k: tuple(float(np.mean([r[i] for r in v])) for i in range(3)) for k, v in acc.items()}
 
 
+def text_space(pipe, items, path=None):
+    """{(category, split): accuracy} of picking the true complex prompt among its alternatives by
+    KL(softmax(candidate states) || softmax(simple-prompt states, adapted if ``path``)) over tokens."""
+    import torch
+
+    from limner.adapter.judge import text_candidates
+
+    uniq = list(dict.fromkeys(items))
+    states = pipe.encode_prompt([t.simple for t in uniq])
+    if path:
+        states = adapted_embeds(pipe, path, [t.simple for t in uniq])
+    logp = torch.log_softmax(states.float(), -1)
+    acc: dict = {}
+    for t, lp in zip(uniq, logp):
+        cands = text_candidates(t.category, t.layout(), t.complex)
+        q = torch.softmax(pipe.encode_prompt(cands).float(), -1)
+        kl = (q * (torch.log(q) - lp)).sum((-1, -2))
+        acc.setdefault((t.category, t.split), []).append(cands[int(kl.argmin())] == t.complex)
+    return {k: float(np.mean(v)) for k, v in acc.items()}
+
+
+def print_text_space(pipe, items, adapters: dict) -> None:
+    rows = {"base (simple)": text_space(pipe, items)}
+    rows.update({name: text_space(pipe, items, p) for name, p in adapters.items()})
+    print("\n## text-state space: simple prompt's states nearest its own complex prompt among alternatives")
+    print("| arm | vocabulary | " + " | ".join(CATEGORIES) + " | mean |")
+    print("|---|---|" + "---|" * (len(CATEGORIES) + 1))
+    for name, r in rows.items():
+        for split in ("seen", "held"):
+            v = [r[(c, split)] for c in CATEGORIES]
+            print(f"| {name} | {split} | " + " | ".join(f"{x:.3f}" for x in v) + f" | {np.mean(v):.3f} |", flush=True)
+
+
 def adapted_embeds(pipe, path, prompts):
     from limner.adapter.apply import adapt
 
@@ -89,6 +122,8 @@ def main() -> None:
     ap.add_argument("--ablations", default=None, help="run directory for the ablation adapters")
     ap.add_argument("--ablation-minutes", type=float, default=4.0)
     ap.add_argument("--ablation-only", default=None, help="comma-separated subset of ablations")
+    ap.add_argument("--ablation-images", action="store_true",
+                    help="also judge the ablations' images (held-out vocabulary); text-space always")
     ap.add_argument("--only-ablations", action="store_true", help="skip the main table (base/ceiling/adapter)")
     ap.add_argument("--planned", action="store_true", help="also run the planner path with/without the adapter")
     ap.add_argument("--threads", type=int, default=1)
@@ -136,6 +171,8 @@ def main() -> None:
         conf = np.mean([v[1] for v in res[a].values()])
         sharp = np.mean([v[2] for v in res[a].values()])
         print(f"quality {a}: detection confidence {conf:.3f}, sharpness {sharp:.2f}")
+    if os.path.exists(args.adapter):
+        print_text_space(pipe, items, {"adapter": args.adapter})
     if args.ablations:
         run_ablations(args, pipe, items, seeds, res)
     if args.planned and os.path.exists(args.adapter):
@@ -148,20 +185,26 @@ def run_ablations(args, pipe, items, seeds, res) -> None:
     from limner.adapter.train import TrainOptions, train
 
     names = args.ablation_only.split(",") if args.ablation_only else list(ABLATIONS)
+    paths = {}
+    for name in names:
+        out = os.path.join(args.ablations, name.split("(")[0])
+        paths[name] = os.path.join(out, "adapter.safetensors")
+        if not os.path.exists(paths[name]):
+            opts = TrainOptions(out=out, minutes=args.ablation_minutes, threads=args.threads, **ABLATIONS[name])
+            train(opts, progress=False)
+    print(f"\n## ablations: adapters trained {args.ablation_minutes} min each (same budget)")
+    print_text_space(pipe, items, paths)
+    if not args.ablation_images:
+        return
     held = [i for i, t in enumerate(items) if t.split == "held"]
     h_items, h_seeds = [items[i] for i in held], [seeds[i] for i in held]
-    print(f"\n## ablations: adapters trained {args.ablation_minutes} min each (same budget), held-out vocabulary")
+    print("\n### ablations, detector-judged images, held-out vocabulary")
     print("| adapter | " + " | ".join(CATEGORIES) + " | mean |")
     print("|---|" + "---|" * (len(CATEGORIES) + 1))
     for arm in [a for a in ("base", "ceiling") if a in res]:
         v = [res[arm][(c, "held")][0] for c in CATEGORIES]
         print(f"| {arm} | " + " | ".join(f"{x:.3f}" for x in v) + f" | {np.mean(v):.3f} |")
-    for name in names:
-        out = os.path.join(args.ablations, name.split("(")[0])
-        path = os.path.join(out, "adapter.safetensors")
-        if not os.path.exists(path):
-            opts = TrainOptions(out=out, minutes=args.ablation_minutes, threads=args.threads, **ABLATIONS[name])
-            train(opts, progress=False)
+    for name, path in paths.items():
         emb = adapted_embeds(pipe, path, [t.simple for t in h_items])
         r = score(h_items, render(pipe, [t.simple for t in h_items], h_seeds, emb, steps=args.steps))
         v = [r[(c, "held")][0] for c in CATEGORIES]

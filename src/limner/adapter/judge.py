@@ -85,3 +85,30 @@ def judge(category: str, layout, simple: str, image) -> Judgement:
     dets = detect(image)
     conf = float(np.mean([d.score for d in dets])) if dets else 0.0
     return Judgement(check(category, layout, simple, dets), conf, sharpness(image))
+
+
+def text_candidates(category: str, layout, complex_: str) -> list[str]:
+    """The complex prompt and its alternatives that differ only in the category's attribute.
+
+    Used to judge in text-state space (no UNet): the adapted simple-prompt states should be nearer
+    the true complex prompt's states than any alternative's ("two yellow stars" among ten colours).
+    """
+    from ..world.corpus import count_phrase
+    from ..world.vocab import COLORS, SHAPES
+
+    if category == "relation":
+        for rel in RELATIONS:
+            if f" {rel} " in complex_:
+                a, b = complex_.split(f" {rel} ", 1)
+                return [f"{a} {r} {b}" for r in RELATIONS]
+        return [complex_]
+    (color, shape), n = next(iter(Counter(group_key(o) for o in layout.objects).items()))
+    if category == "colour":
+        out = [count_phrase(n, c, shape) for c in COLORS]
+    elif category == "counting":
+        out = [count_phrase(k, color, shape) for k in range(1, 7)]
+    elif category == "shape":
+        out = [count_phrase(n, color, s) for s in SHAPES]
+    else:
+        out = [count_phrase(n, color, shape, extra=x) for x in (*SIZES, "striped", "dotted")]
+    return out if complex_ in out else [complex_, *out]
