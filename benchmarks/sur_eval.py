@@ -74,6 +74,23 @@ def score(items, images):
     return {k: tuple(float(np.mean([r[i] for r in v])) for i in range(3)) for k, v in acc.items()}
 
 
+def text_path_check(pipe, steps=10) -> None:
+    """How much the text changes the image: same seeds, prompts differing in colour and shape."""
+    import torch
+
+    prompts = ["a red circle", "a blue star", "three yellow hearts", "a green striped square"]
+    seeds = [11, 12, 13, 14]
+    imgs = {p: render(pipe, [p] * 4, seeds, steps=steps) for p in prompts}
+    arr = {p: np.stack([np.asarray(i, np.float32) / 255 for i in v]) for p, v in imgs.items()}
+    d_text = np.mean([np.abs(arr[a] - arr[b]).mean() for a in prompts for b in prompts if a < b])
+    d_seed = np.mean([np.abs(arr[prompts[0]][i] - arr[prompts[0]][j]).mean() for i in range(4) for j in range(i)])
+    st = pipe.encode_prompt(prompts).float()
+    rel = float(((st[:, None] - st[None]) ** 2).mean() / (st ** 2).mean())
+    print(f"text path check: mean |pixel change| between prompts at the same seed {d_text:.5f}, "
+          f"between seeds for one prompt {d_seed:.5f}; text-state difference between prompts "
+          f"{rel:.4f} of the states' mean square")
+
+
 def text_space(pipe, items, path=None):
     """{(category, split): accuracy} of picking the true complex prompt among its alternatives by
     KL(softmax(candidate states) || softmax(simple-prompt states, adapted if ``path``)) over tokens."""
@@ -152,6 +169,7 @@ def main() -> None:
     if os.path.exists(args.adapter):
         res["adapter"] = score(items, render(pipe, simple, seeds, adapted_embeds(pipe, args.adapter, simple),
                                              steps=args.steps))
+    text_path_check(pipe, args.steps)
     print(f"# {len(items)} images per arm ({args.n} triples x {args.seeds} seeds per category and vocabulary), "
           f"{args.steps} steps, {time.time() - t0:.0f}s")
     arms = list(res)

@@ -22,6 +22,7 @@ def train_cmd(
     w_denoise: float = typer.Option(1.0, help="weight of the denoising (ε/v) loss"),
     w_align: float = typer.Option(0.1, help="weight of the alignment KL (simple → complex text states)"),
     w_distill: float = typer.Option(0.01, help="weight of the LLM distillation KL"),
+    align_loss: str = typer.Option("kl", help="alignment loss: kl (the paper's, softmax over channels) or mse"),
     denoise_grad: bool = typer.Option(True, help="let the denoising loss train the adapter (--no-denoise-grad: the paper code's defect)"),
     learned_projection: bool = typer.Option(True, help="train the LLM projection (--no-learned-projection: frozen at init, as in the paper code)"),
     llm_input: bool = typer.Option(True, help="feed the projected LLM vector to the adapter as a token (--no-llm-input: the paper's wiring)"),
@@ -37,7 +38,7 @@ def train_cmd(
     from .train import TrainOptions, train
 
     opts = TrainOptions(out=out, base=base, data=data, n_train=n_train, minutes=minutes, steps=steps, batch=batch,
-                        lr=lr, w_denoise=w_denoise, w_align=w_align, w_distill=w_distill, denoise_grad=denoise_grad,
+                        lr=lr, w_denoise=w_denoise, w_align=w_align, w_distill=w_distill, align_loss=align_loss, denoise_grad=denoise_grad,
                         learned_projection=learned_projection, llm_input=llm_input, llm=llm, eta=eta, seed=seed,
                         threads=threads, ckpt_minutes=ckpt_minutes, resume=resume)
     state = train(opts, progress=not quiet)

@@ -7,7 +7,8 @@ Per step, for a batch of (simple, complex, image) triples:
 * denoising loss: the frozen UNet on the noised image, conditioned on ``adapted`` (text path, no
   layout), MSE to the scheduler's target — its gradient reaches the adapter through the frozen UNet
   (``--no-denoise-grad`` detaches it, the paper code's defect, kept as an ablation);
-* alignment loss: KL(softmax(states_c) ‖ softmax(adapted)) per token over feature channels;
+* alignment loss: KL(softmax(states_c) ‖ softmax(adapted)) per token over feature channels (the
+  paper's; ``--align-loss mse`` regresses the states directly instead);
 * distillation loss: KL(softmax(projected LLM vector) ‖ softmax(transformer output)) per token.
 
 Loss weights are options (the paper used 1 : 1e-5 : 1e-5 at SD scale; limner's defaults were chosen
@@ -42,6 +43,7 @@ class TrainOptions:
     w_denoise: float = 1.0
     w_align: float = 0.1
     w_distill: float = 0.01
+    align_loss: str = "kl"  # "kl" (the paper: softmax over channels, per token) or "mse" (states directly)
     denoise_grad: bool = True
     learned_projection: bool = True
     llm_input: bool = True
@@ -141,8 +143,11 @@ def train(opts: TrainOptions, progress: bool = True, callback: Callable[[int, di
         losses = {}
         if opts.w_align:
             c_states = base.encode([t.complex for t in batch])
-            losses["align"] = F.kl_div(F.log_softmax(adapted, -1).flatten(0, 1),
-                                       F.softmax(c_states, -1).flatten(0, 1), reduction="batchmean")
+            if opts.align_loss == "mse":
+                losses["align"] = F.mse_loss(adapted, c_states)
+            else:
+                losses["align"] = F.kl_div(F.log_softmax(adapted, -1).flatten(0, 1),
+                                           F.softmax(c_states, -1).flatten(0, 1), reduction="batchmean")
         if opts.w_distill and use_llm:
             h, v = aux["hidden"], aux["llm"][:, None].expand_as(aux["hidden"])
             losses["distill"] = F.kl_div(F.log_softmax(h, -1).flatten(0, 1), F.softmax(v, -1).flatten(0, 1),
