@@ -32,6 +32,7 @@ def register(app: typer.Typer) -> None:
         scheduler: Optional[str] = typer.Option(None, "--scheduler", help="diffusers scheduler: euler, euler_a, dpmpp_2m, ddim, pndm, lms, unipc"),
         device: Optional[str] = typer.Option(None, "--device", help="cpu, cuda, cuda:1, mps"),
         dtype: Optional[str] = typer.Option(None, "--dtype", help="float32 | float16 | bfloat16"),
+        adapter: Optional[Path] = typer.Option(None, "--adapter", help="SUR-adapter file (limner adapter train); its sha256 goes into the recipe"),
         show_layout: bool = typer.Option(False, "--show-layout", help="also save the plan's sketch in OUT/layout/"),
         no_metadata: bool = typer.Option(False, "--no-metadata", help="write PNGs without the recipe"),
         from_image: Optional[Path] = typer.Option(None, "--from", help="re-run the recipe stored in a PNG limner wrote"),
@@ -61,7 +62,8 @@ def register(app: typer.Typer) -> None:
                                      device=device, dtype=dtype)
             request = request_from_settings(
                 prompt, settings, planner=planner, llm_cache=False if no_cache else None,
-                backend_options={"controlnet": controlnet, "gligen": gligen or None, "scheduler": scheduler},
+                backend_options={"controlnet": controlnet, "gligen": gligen or None, "scheduler": scheduler,
+                                 "adapter": str(adapter) if adapter else None},
                 negative_prompt=negative_prompt, num_images=num_images, seed=seed,
                 num_inference_steps=steps, guidance_scale=guidance, width=width, height=height,
                 plan=not no_plan, expand=expand_n, upsample=upsample,

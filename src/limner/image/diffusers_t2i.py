@@ -46,7 +46,7 @@ GLIGEN_CLASSES = {"StableDiffusionGLIGENPipeline", "StableDiffusionGLIGENTextIma
 OPTIONS = frozenset({
     "scheduler", "controlnet", "gligen", "batch_size",
     "controlnet_conditioning_scale", "control_guidance_start", "control_guidance_end",
-    "gligen_scheduled_sampling_beta",
+    "gligen_scheduled_sampling_beta", "adapter",
 })
 
 
@@ -101,6 +101,9 @@ class DiffusersBackend(DiffusersModel, ImageBackend):
             gligen = True
         if controlnet and gligen:
             raise InputError("choose one of controlnet and gligen, not both")
+        adapter = opts.pop("adapter", None)  # SUR-adapter: plain text-to-image only (below)
+        if adapter and (gligen or (controlnet and layout is not None)):
+            raise InputError("--adapter works with plain text-to-image; drop --controlnet/--gligen or the adapter")
         steps, cfg = default_steps_guidance(self.resolved.id)
         call = dict(prompt=prompt, negative_prompt=negative_prompt or None, seeds=list(seeds),
                     num_inference_steps=int(num_inference_steps or steps),
@@ -125,7 +128,14 @@ class DiffusersBackend(DiffusersModel, ImageBackend):
             notes.append("layout not used by plain text-to-image: pass controlnet=... or "
                          "gligen=... to condition on it")
         entry = self.load("t2i", _load_t2i)
-        out = self.finish(entry, **call)
+        if adapter:  # SUR-adapter (limner.adapter): adapted text states go in as prompt_embeds
+            from ..adapter.apply import adapter_info, diffusers_prompt_embeds
+
+            embeds = diffusers_prompt_embeds(entry.pipe, adapter, prompt, negative_prompt)
+            call.update(prompt=None, negative_prompt=None)
+            out = self.finish(entry, **call, **embeds, extra={"adapter": adapter_info(adapter)})
+        else:
+            out = self.finish(entry, **call)
         out.extra["layout_used"] = False
         out.notes = notes
         return out

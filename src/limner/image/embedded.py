@@ -78,7 +78,7 @@ class EmbeddedBackend(ImageBackend):
     id = "embedded"
     capabilities = Capabilities(
         needs_model=False, init_options=frozenset({"weights"}),
-        options=frozenset({"scheduler", "layout_guidance_scale", "weights", "threads"}),
+        options=frozenset({"scheduler", "layout_guidance_scale", "weights", "threads", "adapter"}),
         takes_layout=True, takes_sketch=False, draws_any_object=False, native_size=(32, 32),
     )
 
@@ -130,9 +130,14 @@ class EmbeddedBackend(ImageBackend):
         old_threads = torch.get_num_threads()
         if threads:
             torch.set_num_threads(int(threads))
+        embeds, adapter = None, options.get("adapter")
+        if adapter:  # SUR-adapter: the prompt's text states go through it (limner.adapter.apply)
+            from ..adapter.apply import adapt
+
+            embeds = adapt(adapter, [prompt], pipe.encode_prompt([prompt])).repeat(len(seeds), 1, 1)
         try:
             out = pipe(
-                [prompt] * len(seeds), layout=[use_layout] * len(seeds), num_inference_steps=steps,
+                [prompt] * len(seeds), prompt_embeds=embeds, layout=[use_layout] * len(seeds), num_inference_steps=steps,
                 guidance_scale=gs, layout_guidance_scale=lgs, negative_prompt=negative_prompt or "",
                 generator=[torch.Generator().manual_seed(int(s)) for s in seeds],
                 output_type="pil", callback_on_step_end=on_step,
@@ -150,6 +155,10 @@ class EmbeddedBackend(ImageBackend):
             "unknown_words": pipe.tokenizer.unknown_words(prompt),
             "conditioning": "text+layout" if use_layout is not None else "text",
         }
+        if adapter:
+            from ..adapter.apply import adapter_info
+
+            extra["adapter"] = adapter_info(adapter)
         if (width and width != size) or (height and height != size):
             extra["requested_size"] = [width or size, height or size]
         return BackendOutput(images=out.images, seeds=list(seeds), model=_model_info(pipe_path(self, options)),

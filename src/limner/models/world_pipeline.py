@@ -108,6 +108,8 @@ class WorldPipeline(DiffusionPipeline):
         output_type: str = "pil",
         callback_on_step_end: Callable[[Any, int, int, dict], dict | None] | None = None,
         progress: bool = False,
+        prompt_embeds: torch.Tensor | None = None,
+        negative_prompt_embeds: torch.Tensor | None = None,
     ) -> WorldPipelineOutput:
         prompts = [prompt] if isinstance(prompt, str) else list(prompt)
         prompts = [p for p in prompts for _ in range(num_images_per_prompt)]
@@ -125,8 +127,10 @@ class WorldPipeline(DiffusionPipeline):
         cond = torch.from_numpy(np.stack([layout_to_condition(lay, size) for lay in layouts])).to(dev, dtype)
         has_layout = torch.tensor([lay is not None and bool(lay.objects) for lay in layouts], device=dev)
         use_layout_branch = bool(has_layout.any()) and layout_guidance_scale != 1.0
-        text = self.encode_prompt(prompts)
-        uncond = self.encode_prompt(negs)
+        # prompt_embeds / negative_prompt_embeds (one row per image) replace the text encoder's
+        # states, as in diffusers; limner's SUR-adapter (limner.adapter) passes its adapted states here
+        text = self.encode_prompt(prompts) if prompt_embeds is None else prompt_embeds.to(dev, dtype)
+        uncond = self.encode_prompt(negs) if negative_prompt_embeds is None else negative_prompt_embeds.to(dev, dtype)
         zero = torch.zeros_like(cond)
 
         gens = generator if isinstance(generator, list) else [generator] * n
