@@ -20,7 +20,7 @@ class WorldBase:
     size = 32
 
     def __init__(self, weights: str | None = None):
-        from ..image.embedded import WEIGHTS_DIR, load_pipeline, weights_sha256
+        from ..models.world_files import WEIGHTS_DIR, load_pipeline, weights_sha256
         from ..models.world_model import build_scheduler
 
         self.path = str(weights or WEIGHTS_DIR)

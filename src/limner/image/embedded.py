@@ -15,16 +15,15 @@ Options: ``scheduler`` ("dpm++" default, "euler", "ddim", "unipc"), ``layout_gui
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
 from .._deps import require
 from ..schema import Layout
+from ..models.world_files import WEIGHTS_DIR, load_pipeline, weights_sha256  # noqa: F401 (public)
 from .base import BackendOutput, Capabilities, ImageBackend
 
-WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "models" / "world_weights"
 MODEL_ID = "limner-world"
 # Chosen by benchmarks/world_eval.py --n 200 --arms planned (one run each, evaluation seeds):
 # 15 steps, layout guidance 2 -> spatial 0.970, count 0.959, 3 UNet branches;
@@ -38,35 +37,6 @@ SCHEDULERS = {
     "ddim": "DDIMScheduler",
     "unipc": "UniPCMultistepScheduler",
 }
-
-
-def weights_sha256(path: str | Path = WEIGHTS_DIR) -> dict[str, str]:
-    """sha256 of the weight files: {"sha256": digest of unet+text_encoder bytes, per-file digests}."""
-    p = Path(path)
-    files = {"unet": p / "unet" / "diffusion_pytorch_model.safetensors",
-             "text_encoder": p / "text_encoder" / "model.safetensors"}
-    total = hashlib.sha256()
-    out: dict[str, str] = {}
-    for name, f in files.items():
-        data = f.read_bytes()
-        total.update(data)
-        out[f"{name}_sha256"] = hashlib.sha256(data).hexdigest()
-    out["sha256"] = total.hexdigest()
-    return out
-
-
-@lru_cache(maxsize=2)
-def load_pipeline(path: str = str(WEIGHTS_DIR)):
-    """Load (once per process) the world pipeline in float32."""
-    require("torch", "the embedded image model")
-    require("diffusers", "the embedded image model")
-    from ..models.world_pipeline import WorldPipeline
-
-    if not (Path(path) / "model_index.json").exists():
-        from ..errors import InputError
-
-        raise InputError(f"no world-model weights at {path} (train them with `limner world train`)")
-    return WorldPipeline.from_pretrained(path)
 
 
 @lru_cache(maxsize=2)
