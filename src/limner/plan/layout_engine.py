@@ -104,12 +104,15 @@ def group_cells(constraints: Constraints, notes: list[str] | None = None) -> tup
     depth_e: list[tuple[int, int]] = []  # (behind, front)
     for r in constraints.relations:
         a, b = r.subject, r.target
-        if a >= n or b >= n:
+        if a >= n or b >= n or r.relation in ("between", "inside"):
             continue
         {"above": lambda: vert.append((a, b)), "below": lambda: vert.append((b, a)),
          "left of": lambda: horiz.append((a, b)), "right of": lambda: horiz.append((b, a)),
          "next to": lambda: horiz.append((a, b)), "in front of": lambda: depth_e.append((b, a)),
          "behind": lambda: depth_e.append((a, b))}[r.relation]()
+    h_implied, v_implied = region_edges(constraints.objects)
+    horiz = horiz + [e for e in h_implied if e not in horiz and e[::-1] not in horiz]
+    vert = vert + [e for e in v_implied if e not in vert and e[::-1] not in vert]
     vorder, vert = _order(n, vert, notes, "vertical")
     uf = _UF(n)
     for a, b in vert:
@@ -139,9 +142,60 @@ def group_cells(constraints: Constraints, notes: list[str] | None = None) -> tup
             y0 = MARGIN + span * r / R
             y1 = MARGIN + span * (r + 1) / R
             cells[g] = (x0, y0, x1, y1)
+    for g, spec in enumerate(constraints.objects):
+        if spec.region:
+            cells[g] = fit_region(cells[g], spec.region)
     dorder, _ = _order(n, depth_e, notes, "depth")
     depth = {g: d for d, g in enumerate(dorder)} if depth_e else {g: 0 for g in range(n)}
     return cells, depth
+
+
+# canvas part per region word: (x0, y0, x1, y1)
+REGION_BOX: dict[str, tuple[float, float, float, float]] = {
+    "left": (MARGIN, MARGIN, 0.46, 1 - MARGIN), "right": (0.54, MARGIN, 1 - MARGIN, 1 - MARGIN),
+    "top": (MARGIN, MARGIN, 1 - MARGIN, 0.46), "bottom": (MARGIN, 0.54, 1 - MARGIN, 1 - MARGIN),
+    "center": (0.3, 0.3, 0.7, 0.7), "top-left": (MARGIN, MARGIN, 0.46, 0.46),
+    "top-right": (0.54, MARGIN, 1 - MARGIN, 0.46), "bottom-left": (MARGIN, 0.54, 0.46, 1 - MARGIN),
+    "bottom-right": (0.54, 0.54, 1 - MARGIN, 1 - MARGIN),
+}
+_H_RANK = {"left": 0, "center": 1, "right": 2}
+_V_RANK = {"top": 0, "center": 1, "bottom": 2}
+
+
+def _ranks(region: str | None) -> tuple[int | None, int | None]:
+    if not region:
+        return None, None
+    parts = region.split("-")
+    h = next((_H_RANK[p] for p in parts if p in _H_RANK), None)
+    v = next((_V_RANK[p] for p in parts if p in _V_RANK), None)
+    if region == "center":
+        h = v = 1
+    return h, v
+
+
+def region_edges(specs: list[ObjectSpec]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Implied (left, right) and (upper, lower) pairs between objects placed by region words:
+    'a cup on the left and a bird on the right' puts the cup left of the bird."""
+    ranks = [_ranks(s.region) for s in specs]
+    h, v = [], []
+    for a in range(len(specs)):
+        for b in range(len(specs)):
+            ha, va = ranks[a]
+            hb, vb = ranks[b]
+            if ha is not None and hb is not None and ha < hb:
+                h.append((a, b))
+            if va is not None and vb is not None and va < vb and not (ha is not None and hb is not None and ha != hb):
+                v.append((a, b))
+    return h, v
+
+
+def fit_region(cell: tuple, region: str) -> tuple[float, float, float, float]:
+    """The part of ``cell`` inside ``region`` (or the region itself when they hardly meet)."""
+    rx0, ry0, rx1, ry1 = REGION_BOX[region]
+    x0, y0, x1, y1 = max(cell[0], rx0), max(cell[1], ry0), min(cell[2], rx1), min(cell[3], ry1)
+    if x1 - x0 < 0.15 or y1 - y0 < 0.15:
+        return (rx0, ry0, rx1, ry1)
+    return (x0, y0, x1, y1)
 
 
 def _instance_boxes(spec: ObjectSpec, cell: tuple, W: int, H: int, rng: random.Random | None,
@@ -150,7 +204,9 @@ def _instance_boxes(spec: ObjectSpec, cell: tuple, W: int, H: int, rng: random.R
     cw, ch = (cx1 - cx0) * W, (cy1 - cy0) * H  # pixels
     # keep the cell near-square (centred): a wide or tall spread of instances breaks the
     # angular relation rule against the neighbouring group
-    if cw > MAX_CELL_ASPECT * ch:
+    if spec.arrangement in ("row", "column"):
+        pass
+    elif cw > MAX_CELL_ASPECT * ch:
         cx0 += (cw - MAX_CELL_ASPECT * ch) / 2 / W
         cw = MAX_CELL_ASPECT * ch
     elif ch > MAX_CELL_ASPECT * cw:
@@ -158,7 +214,8 @@ def _instance_boxes(spec: ObjectSpec, cell: tuple, W: int, H: int, rng: random.R
         ch = MAX_CELL_ASPECT * cw
     n = spec.count
     best = None
-    for c in range(1, n + 1):
+    choices = {"row": [n], "column": [1]}.get(spec.arrangement or "", range(1, n + 1))
+    for c in choices:
         r = -(-n // c)
         side = min(cw / c, ch / r)
         if best is None or side > best[0] + 1e-9:
@@ -196,18 +253,27 @@ def rules_layout(constraints: Constraints, *, seed: int = 0, width: int = 512, h
     from .verify import verify
 
     notes = notes if notes is not None else []
-    cells, depth = group_cells(constraints, notes)
+    from .placement import inner_boxes, split_for_layout
+
+    work, inner, origin = split_for_layout(constraints)
+    cells, depth = group_cells(work, notes)
     layout = None
     for attempt, (jitter, shrink) in enumerate(((True, 1.0), (False, 1.0), (False, 0.6), (False, 0.35))):
         rng = random.Random(seed) if jitter else None
+        placed: dict[int, list] = {}
+        for g, spec in enumerate(work.objects):
+            boxes = _instance_boxes(spec, cells[g], width, height, rng, shrink)
+            placed.setdefault(origin[g], []).extend((b, depth.get(g, 0)) for b in boxes)
+        for s_i, t_i in inner:
+            placed[s_i] = inner_boxes(constraints.objects[s_i], placed.get(t_i, []))
         objects = []
         for g, spec in enumerate(constraints.objects):
-            for box in _instance_boxes(spec, cells[g], width, height, rng, shrink):
+            for box, d in placed.get(g, []):
                 objects.append(SceneObject(name=spec.name, color=spec.color, size=spec.size,
                                            texture=spec.texture, attributes=list(spec.attributes),
-                                           box=box, depth=depth.get(g, 0), caption=caption_for(spec)))
+                                           box=box, depth=d, caption=caption_for(spec)))
         layout = Layout(width=width, height=height, objects=objects,
                         background=constraints.background or "plain", caption=constraints.prompt)
-        if not [v for v in verify(layout, constraints) if v.kind == "relation"]:
+        if not [v for v in verify(layout, constraints) if v.kind in ("relation", "region")]:
             return layout
     return layout  # type: ignore[return-value]

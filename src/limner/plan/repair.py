@@ -157,6 +157,8 @@ def _fix_geometry(objs: list[SceneObject], c: Constraints, repairs: list[Repair]
                 objs[i] = objs[i].model_copy(update={"depth": max(hi, lo + 1)})
             repairs.append(Repair(stage="rules", kind="depth", message=f"drew {c.objects[rel.subject].name} {rel.relation} {c.objects[rel.target].name}"))
             continue
+        if rel.relation not in AXIS:  # between/inside: the rules engine's boxes below fix them
+            continue
         axis, sign = AXIS[rel.relation]
         ca, cb = _group_centre(objs, a), _group_centre(objs, b)
         if sign == 0:  # next to: keep the current side, or put a left of b
