@@ -41,6 +41,7 @@ class _Grammar:
         self.sent: list[int] = []
         self.order: str | None = None
         self.last_kind = "start"
+        self.frames: list[str] = []
 
     # ---- helpers ---------------------------------------------------------------------------
     def _unplace(self, its: list[Item]) -> None:
@@ -167,7 +168,9 @@ class _Grammar:
         if self.np is not None and self.np.det is None and self.np.count is None and not self.np.mods:
             self.np.det = it.text
         else:
-            self._flush_np() if self.np is not None and (self.np.mods or self.np.attrs) else None
+            if self.np is not None and (self.np.mods or self.np.attrs):
+                self._unplace(self.np.items)  # "large a teddy": adjectives that found no noun
+                self.np = None
             self._new_np(it).det = it.text
             self.np.items.pop()  # type: ignore[union-attr]
             self.np.items.append(it)  # type: ignore[union-attr]
@@ -176,7 +179,8 @@ class _Grammar:
 
     def k_num(self, it: Item, nxt: Item | None) -> None:
         if self.np is not None and (self.np.mods or (self.np.count is not None and self.np.det is None)):
-            self._flush_np()
+            self._unplace(self.np.items)
+            self.np = None
         np_ = self._new_np(it)
         np_.count = int(it.value)  # type: ignore[arg-type]
         np_.vague = False
@@ -216,7 +220,9 @@ class _Grammar:
     def k_noun(self, it: Item, nxt: Item | None) -> None:
         name = str(it.value)
         if " " in it.text:
-            plural = it.text not in W.NOUN_SYNONYMS and it.text not in lx.KNOWN_NOUNS
+            from .read import PLURAL_PHRASES
+
+            plural = it.text in PLURAL_PHRASES
         else:
             found = W.noun_name(it.text)
             plural = bool(found and found[1])
@@ -436,7 +442,25 @@ class _Grammar:
             self.pending = None  # "on a grey background"
 
     def k_frame(self, it: Item, nxt: Item | None) -> None:
-        pass
+        self.frames.append(it.text)
+
+    def k_place(self, it: Item, nxt: Item | None) -> None:
+        """'in a park', 'at sunset': the setting, kept as background."""
+        words = [i.text for i in self.np.items] if self.np is not None else []
+        self.np = None
+        if self.pending is not None and self.pending["tgt"] is None:
+            words = [self.pending["item"].text] + words
+            self.pending = None
+        self.background.append(" ".join(words + [it.text]))
+
+    def k_recip(self, it: Item, nxt: Item | None) -> None:
+        """'a cat and a dog next to each other'."""
+        p = self.pending
+        self.pending = None
+        uniq = list(dict.fromkeys(self.sent))
+        if p is None or len(uniq) < 2:
+            return self._unplace([it] + ([p["item"]] if p else []))
+        self._emit(uniq[-2], p["rel"], uniq[-1], None, p["item"])
 
     def k_framen(self, it: Item, nxt: Item | None) -> None:
         p = self.pending
@@ -447,6 +471,34 @@ class _Grammar:
             self.pending = None
         if self.np is not None and not (self.np.mods or self.np.attrs):
             self.np = None
+
+
+def _inside_first(rels: list[Relation], specs: list[ObjectSpec], notes: list[str]) -> list[Relation]:
+    """'inside' fixes where an object is: other relations between the same pair, a second host,
+    or a region of the inner object contradict it and are dropped (with a note)."""
+    inner: dict[int, int] = {}
+    out = []
+    for r in rels:
+        if r.relation == "inside":
+            if r.subject in inner or inner.get(r.target) == r.subject:
+                notes.append(f"dropped 'inside' between objects {r.subject} and {r.target}: it contradicts an earlier relation")
+                continue
+            inner[r.subject] = r.target
+    for r in rels:
+        pair = {r.subject, r.target} | ({r.target2} if r.target2 is not None else set())
+        if r.relation == "inside":
+            if inner.get(r.subject) == r.target:
+                out.append(r)
+            continue
+        if any({a, b} <= pair for a, b in inner.items()):
+            notes.append(f"dropped '{r.relation}' between objects {r.subject} and {r.target}: it contradicts 'inside'")
+            continue
+        out.append(r)
+    for k in inner:
+        if specs[k].region:
+            notes.append(f"dropped the region of object {k}: it is inside another object")
+            specs[k].region = None
+    return out
 
 
 def read_request(prompt: str) -> Constraints:
@@ -478,10 +530,11 @@ def read_request(prompt: str) -> Constraints:
     excluded = [e for e in g.excluded if e not in required]
     for name in [e for e in g.excluded if e in required]:
         notes.append(f"'{name}' is both requested and excluded; kept the request")
-    rels = drop_contradictions([r for r in rels if r.subject != r.target], notes)
+    rels = drop_contradictions(_inside_first([r for r in rels if r.subject != r.target], specs, notes), notes)
     total = sum(s.count for s in specs)
     if total > MAX_OBJECTS:
         raise InputError(f"the request asks for {total} objects; the planner places at most "
                          f"{MAX_OBJECTS} in one layout")
     return Constraints(prompt=text, objects=specs, relations=rels, excluded=excluded,
-                       background=", ".join(b for b in g.background if b), notes=notes, reading=reading)
+                       background=", ".join(b for b in g.background if b), notes=notes, reading=reading,
+                       description=", ".join(f for f in g.frames if any(w in W.FRAME_NOUNS for w in f.split())))

@@ -180,8 +180,11 @@ def region_edges(specs: list[ObjectSpec]) -> tuple[list[tuple[int, int]], list[t
     h, v = [], []
     for a in range(len(specs)):
         for b in range(len(specs)):
-            ha, va = ranks[a]
-            hb, vb = ranks[b]
+            if not (specs[a].region or specs[b].region):
+                continue
+            # an object without a region word stays in the middle band on that axis
+            ha, va = ranks[a] if specs[a].region else (1, 1)
+            hb, vb = ranks[b] if specs[b].region else (1, 1)
             if ha is not None and hb is not None and ha < hb:
                 h.append((a, b))
             if va is not None and vb is not None and va < vb and not (ha is not None and hb is not None and ha != hb):
@@ -263,7 +266,8 @@ def rules_layout(constraints: Constraints, *, seed: int = 0, width: int = 512, h
         placed: dict[int, list] = {}
         for g, spec in enumerate(work.objects):
             boxes = _instance_boxes(spec, cells[g], width, height, rng, shrink)
-            placed.setdefault(origin[g], []).extend((b, depth.get(g, 0)) for b in boxes)
+            # depth x2: an inner object sits one step in front of its host, behind the next layer
+            placed.setdefault(origin[g], []).extend((b, 2 * depth.get(g, 0)) for b in boxes)
         for s_i, t_i in inner:
             placed[s_i] = inner_boxes(constraints.objects[s_i], placed.get(t_i, []))
         objects = []

@@ -41,10 +41,12 @@ def _plural(phrase: str) -> str:
 
 # multi-word nouns, singular and plural -> the one name
 _NOUN_PHRASES: dict[str, str] = {}
-for _n in lx.KNOWN_NOUNS | set(W.NOUN_SYNONYMS):
-    if " " in _n:
+PLURAL_PHRASES: set[str] = set()
+for _n in sorted(lx.KNOWN_NOUNS | set(W.NOUN_SYNONYMS)):
+    if " " in _n and _n not in lx.IRREGULAR and lx.singularize(_n) == _n:
         _NOUN_PHRASES[_n] = W.NOUN_SYNONYMS.get(_n, _n)
-        _NOUN_PHRASES.setdefault(_plural(_n), W.NOUN_SYNONYMS.get(_n, _n))
+        _NOUN_PHRASES[_plural(_n)] = W.NOUN_SYNONYMS.get(_n, _n)
+        PLURAL_PHRASES.add(_plural(_n))
 
 # (table, kind); at each position the longest phrase wins, ties by this order
 _TABLES: list[tuple[dict, str]] = [
@@ -52,7 +54,7 @@ _TABLES: list[tuple[dict, str]] = [
     (W.ORDERS, "order"), (W.ARRANGEMENTS, "arr"), (W.REGIONS, "region"), (W.RELATIONS, "rel"),
     (_NOUN_PHRASES, "noun"), ({k: 1 for k in W.COPULAS}, "cop"),
     ({k: 1 for k in W.PRONOUNS}, "pron"), ({k: 1 for k in W.CONJUNCTIONS}, "conj"),
-    ({k: 1 for k in W.FRAME_PHRASES}, "frame"),
+    ({k: 1 for k in W.FRAME_PHRASES}, "frame"), ({k: 1 for k in W.RECIPROCALS}, "recip"),
 ]
 _MAXLEN = max(len(k.split()) for t, _ in _TABLES for k in t)
 _INDEX: dict[tuple[str, ...], tuple[str, object]] = {}
@@ -65,7 +67,8 @@ ROLE = {"noun": "object", "num": "count", "qnum": "count", "det": "count", "colo
         "prel": "relation", "region": "region", "order": "order", "arr": "order", "neg": "negation",
         "pron": "reference", "cop": "verb", "verb": "verb", "frame": "framing", "framen": "framing",
         "conj": "framing", "sep": "framing", "of": "framing", "cmark": "color", "bg": "background",
-        "one": "reference", "unk": "unknown"}
+        "one": "reference", "unk": "unknown", "place": "background",
+        "recip": "reference"}
 
 
 @dataclass
@@ -135,6 +138,8 @@ def _word_item(tokens: list[str], i: int) -> Item:
         return Item("of", w, w)
     if w in W.BACKGROUND_WORDS:
         return Item("bg", w, w)
+    if w in W.PLACES:
+        return Item("place", w, w)
     if w in W.FRAME_NOUNS:
         return Item("framen", w, w)
     if w in W.REGION_WORDS_ALONE:

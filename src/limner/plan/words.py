@@ -30,7 +30,7 @@ NOUN_SYNONYMS: dict[str, str] = {
 }
 # common nouns beyond GenEval's 80 classes: known objects (a diffusion model can draw them)
 COMMON_NOUNS = set("""
-man woman boy girl child kid baby person people lady gentleman player chef
+man woman boy girl child kid baby person lady gentleman player chef
 tree flower rose tulip sunflower leaf bush grass cactus mushroom
 house building tower castle church bridge door window wall fence roof gate lamp lantern
 table desk shelf bookshelf cabinet drawer nightstand wardrobe mirror pillow cushion blanket
@@ -114,7 +114,8 @@ RELATIONS: dict[str, str] = {
     "below": "below", "under": "below", "beneath": "below", "at the foot of": "below",
     "between": "between", "in between": "between", "in the middle of": "between",
     "inside": "inside", "inside of": "inside", "within": "inside", "in": "inside", "into": "inside",
-    "enclosed by": "inside", "surrounded by": "inside", "on side of": "next to",
+    "enclosed by": "inside", "surrounded by": "inside", "on side of": "next to", "at": "next to",
+    "during": "next to", "against": "next to", "among": "next to", "amid": "next to",
 }
 # relation phrases that refer to the previous object when no object follows ("with X on top")
 POSTFIX_OK = {"above", "below", "inside", "next to", "left of", "right of", "in front of", "behind"}
@@ -199,7 +200,7 @@ and nothing else|only|just|exactly|precisely|also|too|as well|together with|alon
 plus|and then|then|and also|thanks|thank you|okay|ok|now|somewhere|simple|something|a bit
 in total|total|altogether|in all|overall|please make|so that|such that|where|have|has|having
 containing|contains|featuring|features|showing|shows|including|includes|depicting
-on a plain background|on a white background|realistic|photorealistic|high quality|detailed
+realistic|photorealistic|high quality|detailed
 """.replace("\n", "|").split("|")) - {""}
 FRAME_NOUNS = {"photo", "photograph", "picture", "image", "drawing", "painting", "illustration",
                "scene", "canvas", "frame", "render", "rendering", "pic", "artwork", "view", "shot"}
@@ -208,6 +209,15 @@ CONJUNCTIONS = {"and", ",", "plus", "&", "or", "as well as", "together with", "a
 ARTICLES = {"a", "an", "the", "this", "that", "these", "those", "another", "one", "some", "any",
             "my", "our", "your"}
 BACKGROUND_WORDS = {"background", "backdrop", "backround"}
+# places and times: a setting, not an object ("in a park", "at sunset")
+PLACES = set("""
+park beach street road field meadow forest woods jungle desert city town village garden yard
+backyard kitchen room bedroom bathroom office classroom library restaurant cafe shop store market
+farm lawn grass snow sand water ocean sea lake pond river sky space stage studio countryside
+mountains hills night sunset sunrise dawn dusk noon evening morning afternoon winter summer
+autumn fall spring rain fog storm daylight darkness moonlight sunlight outdoors indoors outside inside
+""".split()) - {"inside"}
+RECIPROCALS = {"each other", "one another"}
 KNOWN_PLACES = lx.COLORS.keys() | {"plain", "gradient", "sky", "mint", "beige", "gray", "grey"}
 
 
