@@ -29,7 +29,7 @@ def test_general_nouns_and_relation_per_group():
 
 
 @pytest.mark.parametrize("prompt,name,count", [
-    ("boxes", "square", 2), ("three mice", "mouse", 3), ("4 people", "person", 4),
+    ("boxes", "box", 2), ("three mice", "mouse", 3), ("4 people", "person", 4),
     ("a photo of four microwaves", "microwave", 4), ("a photo of four broccolis", "broccoli", 4),
     ("a photo of two teddy bears", "teddy bear", 2), ("a photo of three hot dogs", "hot dog", 3),
     ("a photo of a skis", "skis", 1), ("seven knives", "knife", 7), ("a pair of shoes", "shoe", 2),

@@ -17,6 +17,12 @@ _REGION_OF = {"left of": "left", "right of": "right", "above": "top", "below": "
 _ORDER_REL = {"ltr": "left of", "rtl": "right of", "ttb": "above"}
 
 
+def _shape(name: str) -> bool:
+    from ..world.vocab import SHAPES
+
+    return W.SHAPE_CANON.get(name, name) in SHAPES or name in W.NOUN_SYNONYMS
+
+
 class _Grammar:
     def __init__(self, items: list[Item]):
         self.items = items
@@ -42,6 +48,8 @@ class _Grammar:
         self.order: str | None = None
         self.last_kind = "start"
         self.frames: list[str] = []
+        self.setting: list[str] | None = None
+        self.possessor: int | None = None
 
     # ---- helpers ---------------------------------------------------------------------------
     def _unplace(self, its: list[Item]) -> None:
@@ -54,19 +62,28 @@ class _Grammar:
         self.np.items.append(it)
         return self.np
 
-    def _flush_np(self) -> None:
-        """End the phrase being built; one without a noun waits for a later noun (ellipsis)."""
+    def _flush_np(self, ellipsis: bool = False) -> None:
+        """End the phrase being built. At a conjunction one without a noun waits for a later noun
+        ("a red, a green and a blue circle"); elsewhere its words found no place."""
         np_ = self.np
         self.np = None
         if np_ is None:
             return
         if np_.mods or np_.attrs or np_.count is not None and np_.det is None:
-            self.elliptic.append(np_)
+            if ellipsis:
+                self.elliptic.append(np_)
+            elif np_.mods and set(np_.mods) == {"color"} and not np_.attrs and self.last is not None:
+                self.elliptic.append(np_)  # a trailing colour list: placed at the sentence end
+            else:
+                self._unplace(np_.items)
         # a lone article ("a" before a framing noun) is framing
 
     def _emit(self, subj: int, rel: str, tgt: int, tgt2: int | None, it: Item) -> None:
         if subj == tgt or subj == tgt2:
             return
+        if rel == "inside" and it.text.split()[0] in ("in", "into") \
+                and not (_shape(self.specs[subj].name) and _shape(self.specs[tgt].name)):
+            return  # "boxes in its flatbed": a setting between things, not a drawing inside
         r = Relation(subject=subj, relation=rel, target=tgt, target2=tgt2, phrase=it.text)
         self.rels.append((r, {self.clause_of[subj], self.clause_of[tgt], it.clause}))
         self.last_subject = subj
@@ -120,6 +137,14 @@ class _Grammar:
 
     def _object(self, name: str, plural: bool, it: Item, np_: _NP | None, drawable: bool = True) -> None:
         np_ = np_ or _NP()
+        p = self.pending
+        if p is not None and p["rel"] == "inside" and p["tgt"] is None and p["subj"] is not None \
+                and p["item"].text in ("in", "into") and not (_shape(name) and _shape(self.specs[p["subj"]].name)):
+            # "a squirrel in a jacket", "a train in a station": plain "in" between things is a
+            # setting, not a drawing inside another; between shapes it is inside ("a circle in a square")
+            self.pending = None
+            self.background.append(" ".join([p["item"].text] + [i.text for i in np_.items] + [it.text]))
+            return
         if self.neg or np_.count == 0:
             if name not in self.excluded:
                 self.excluded.append(name)
@@ -142,6 +167,17 @@ class _Grammar:
             _apply(spec, key, v)
         for a in np_.attrs:
             _apply(spec, "attr", a)
+        if self.possessor is not None:  # "a man's head": the head is the object, in the man's place
+            k, owner = self.possessor, self.specs[self.possessor]
+            self.possessor = None
+            _apply(spec, "attr", f"{owner.name}'s")
+            spec.count = 1 if np_.count is None else spec.count
+            self.specs[k] = spec
+            self.seg = [x for x in self.seg if x != k]
+            self.sent = [x for x in self.sent if x != k]
+            self.seg.append(k)
+            self.sent.append(k)
+            return
         self.specs.append(spec)
         self.clause_of.append(it.clause)
         self._attach(len(self.specs) - 1, it)
@@ -159,9 +195,22 @@ class _Grammar:
         items = self.items
         for i, it in enumerate(items):
             nxt = items[i + 1] if i + 1 < len(items) else None
+            if self.setting is not None:
+                if it.kind not in ("sep", "conj", "rel", "prel", "neg", "region", "cop", "verb") and not (
+                        it.kind in ("det", "num") and self.setting[-1] not in ("at", "during", "against", "among",
+                                                                              "amid", "amidst", "across", "through",
+                                                                              "throughout")):
+                    self.setting.append(it.text)
+                    it.kind = "place" if it.kind != "unk" else it.kind
+                    continue
+                self.background.append(" ".join(self.setting))
+                self.setting = None
             getattr(self, "k_" + it.kind)(it, nxt)
             if it.kind not in ("frame",):
                 self.last_kind = it.kind
+        if self.setting is not None:
+            self.background.append(" ".join(self.setting))
+            self.setting = None
         self.k_sep(Item("sep", ".", "."), None)
 
     def k_det(self, it: Item, nxt: Item | None) -> None:
@@ -226,7 +275,6 @@ class _Grammar:
         else:
             found = W.noun_name(it.text)
             plural = bool(found and found[1])
-        name = W.NOUN_SYNONYMS.get(name, name)
         col = W.COLOR_SYNONYMS.get(it.text) or lx.canonical_color(it.text)
         if col and self.np is None and self.pred is not None:  # "a heart that is orange"
             _apply(self.specs[self.pred], "color", col)
@@ -261,6 +309,12 @@ class _Grammar:
         boundary = nxt is None or nxt.kind in ("rel", "prel", "conj", "sep", "neg", "region", "cop",
                                                "verb", "order", "arr", "bg")
         in_np = self.np is not None and (self.np.det or self.np.count is not None or self.np.mods)
+        p = self.pending
+        if boundary and p is not None and p["tgt"] is None and p["item"].text in ("in", "into"):
+            self.pending = None  # "a rat in a gym": an unknown noun after "in" is the setting
+            self.np = None
+            self.background.append(f"{p['item'].text} {it.text}")
+            return
         if boundary and (in_np or self.last_kind in ("start", "sep", "conj", "neg", "rel", "frame")) \
                 and len(it.text) > 2 and it.text.isalpha():
             name = lx.singularize(it.text)
@@ -376,7 +430,7 @@ class _Grammar:
             self.pending = None
 
     def k_conj(self, it: Item, nxt: Item | None) -> None:
-        self._flush_np()
+        self._flush_np(ellipsis=True)
         p = self.pending
         if p is not None and p["subj"] is not None and p["tgt"] is not None and p["rel"] == "between":
             pass  # "between a square and a star": the second target follows
@@ -412,6 +466,7 @@ class _Grammar:
             self._unplace([self.region_wait[1]])
             self.region_wait = None
         self.order = None
+        self.possessor = None
         self.seg, self.sent = [], []
         self.pred, self.neg, self.of_mode, self.arr_wait = None, False, False, None
 
@@ -452,6 +507,16 @@ class _Grammar:
             words = [self.pending["item"].text] + words
             self.pending = None
         self.background.append(" ".join(words + [it.text]))
+
+    def k_poss(self, it: Item, nxt: Item | None) -> None:
+        """'a man's head': the owner is not an object of its own; the next noun takes its place."""
+        if self.last_kind in ("noun", "unk") and self.last is not None and self.np is None:
+            self.possessor = self.last
+
+    def k_setting(self, it: Item, nxt: Item | None) -> None:
+        """'at a desk', 'during the night': a setting phrase up to the next boundary is background."""
+        self._flush_np()
+        self.setting = [it.text]
 
     def k_recip(self, it: Item, nxt: Item | None) -> None:
         """'a cat and a dog next to each other'."""

@@ -142,9 +142,23 @@ def group_cells(constraints: Constraints, notes: list[str] | None = None) -> tup
             y0 = MARGIN + span * r / R
             y1 = MARGIN + span * (r + 1) / R
             cells[g] = (x0, y0, x1, y1)
+    by_region: dict[str, list[int]] = {}
     for g, spec in enumerate(constraints.objects):
         if spec.region:
-            cells[g] = fit_region(cells[g], spec.region)
+            by_region.setdefault(spec.region, []).append(g)
+    for region, gs in by_region.items():
+        if len(gs) == 1:
+            cells[gs[0]] = fit_region(cells[gs[0]], region)
+            continue
+        # several objects in one region share it: slices along its long side, in grid order
+        x0, y0, x1, y1 = REGION_BOX[region]
+        rows = (y1 - y0) >= (x1 - x0)
+        gs = sorted(gs, key=lambda g: (cells[g][1], cells[g][0]) if rows else (cells[g][0], cells[g][1]))
+        for k, g in enumerate(gs):
+            if rows:
+                cells[g] = (x0, y0 + (y1 - y0) * k / len(gs), x1, y0 + (y1 - y0) * (k + 1) / len(gs))
+            else:
+                cells[g] = (x0 + (x1 - x0) * k / len(gs), y0, x0 + (x1 - x0) * (k + 1) / len(gs), y1)
     dorder, _ = _order(n, depth_e, notes, "depth")
     depth = {g: d for d, g in enumerate(dorder)} if depth_e else {g: 0 for g in range(n)}
     return cells, depth

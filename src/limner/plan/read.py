@@ -28,7 +28,7 @@ from .types import Constraints, ObjectSpec, Reading, Relation, Word
 
 MAX_CHARS = 1000
 MAX_OBJECTS = 16
-TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,.;:!?&]")
+TOKEN_RE = re.compile(r"'s\b|[a-z0-9]+(?:'(?!s\b)[a-z]+)?|[,.;:!?&]")
 SENTENCE_END = {".", ";", "!", "?", "but"}
 _PLURAL_OF = {v: k for k, v in lx.IRREGULAR.items() if k != v}
 
@@ -42,10 +42,10 @@ def _plural(phrase: str) -> str:
 # multi-word nouns, singular and plural -> the one name
 _NOUN_PHRASES: dict[str, str] = {}
 PLURAL_PHRASES: set[str] = set()
-for _n in sorted(lx.KNOWN_NOUNS | set(W.NOUN_SYNONYMS)):
+for _n in sorted(lx.KNOWN_NOUNS | set(W.NOUN_SYNONYMS) | set(W.CLASS_SYNONYMS)):
     if " " in _n and _n not in lx.IRREGULAR and lx.singularize(_n) == _n:
-        _NOUN_PHRASES[_n] = W.NOUN_SYNONYMS.get(_n, _n)
-        _NOUN_PHRASES[_plural(_n)] = W.NOUN_SYNONYMS.get(_n, _n)
+        _NOUN_PHRASES[_n] = _n
+        _NOUN_PHRASES[_plural(_n)] = _n
         PLURAL_PHRASES.add(_plural(_n))
 
 # (table, kind); at each position the longest phrase wins, ties by this order
@@ -68,7 +68,7 @@ ROLE = {"noun": "object", "num": "count", "qnum": "count", "det": "count", "colo
         "pron": "reference", "cop": "verb", "verb": "verb", "frame": "framing", "framen": "framing",
         "conj": "framing", "sep": "framing", "of": "framing", "cmark": "color", "bg": "background",
         "one": "reference", "unk": "unknown", "place": "background",
-        "recip": "reference"}
+        "recip": "reference", "setting": "background", "poss": "framing"}
 
 
 @dataclass
@@ -103,6 +103,8 @@ def _word_item(tokens: list[str], i: int) -> Item:
     nxt2 = tokens[i + 2] if i + 2 < len(tokens) else ""
     if w.isdigit():
         return Item("num", int(w), w)
+    if w in ("'s", "'"):
+        return Item("poss", w, w)
     if w in (",", ":", "&") or w in SENTENCE_END:
         return Item("sep" if w in SENTENCE_END else "conj", w, w)
     if w in ("one", "ones") and (w == "ones" or not (nxt in W.NUMBER_WORDS or _color(nxt) or nxt in W.SIZE_WORDS
@@ -140,6 +142,8 @@ def _word_item(tokens: list[str], i: int) -> Item:
         return Item("bg", w, w)
     if w in W.PLACES:
         return Item("place", w, w)
+    if w in W.SETTING_PREPS:
+        return Item("setting", w, w)
     if w in W.FRAME_NOUNS:
         return Item("framen", w, w)
     if w in W.REGION_WORDS_ALONE:
@@ -150,7 +154,7 @@ def _word_item(tokens: list[str], i: int) -> Item:
 def lex(text: str) -> list[Item]:
     """Tokens -> items (longest phrase first), each with its clause number."""
     tokens = TOKEN_RE.findall(text.lower().replace("-", " ").replace("'s ", " 's ").replace("\u2019", "'"))
-    tokens = [t for t in tokens if t != "'s"]
+
     items: list[Item] = []
     i, clause = 0, 0
     while i < len(tokens):

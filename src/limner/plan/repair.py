@@ -95,7 +95,7 @@ def _counts_and_attributes(objs: list[SceneObject], c: Constraints, engine: Layo
     if len(objs) > MAX_OBJECTS:
         repairs.append(Repair(stage="rules", kind="cap", message=f"dropped {len(objs) - MAX_OBJECTS} objects beyond {MAX_OBJECTS}"))
         objs = objs[:MAX_OBJECTS]
-    excluded = set(c.excluded)
+    excluded = {norm_name(e) for e in c.excluded}
     kept = []
     for o in objs:
         if norm_name(o.name) in excluded:

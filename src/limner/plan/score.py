@@ -14,18 +14,25 @@ from __future__ import annotations
 
 from ..schema import Layout
 from .verify import between_holds, inside_holds, norm_name, region_holds, spatial_relations
+from .words import CLASS_SYNONYMS
+
+
+def class_of(name: str) -> str:
+    """The GenEval class a plan's object name stands for ('sofa' is a couch, as a detector sees it)."""
+    n = norm_name(name)
+    return CLASS_SYNONYMS.get(n, n)
 
 
 def layout_correct(layout: Layout, meta: dict) -> bool:
     """True if ``layout`` satisfies the GenEval-style ``meta`` record."""
     by_class: dict[str, list] = {}
     for o in layout.objects:
-        by_class.setdefault(norm_name(o.name), []).append(o)
+        by_class.setdefault(class_of(o.name), []).append(o)
     W, H = layout.width, layout.height
     groups: list[list | None] = []
     correct = True
     for req in meta.get("include", []):
-        objs = list(by_class.get(norm_name(req["class"]), []))
+        objs = list(by_class.get(class_of(req["class"]), []))
         # the best candidates first (a fair detector order): right colour, then right region
         objs.sort(key=lambda o: ("color" in req and (o.color or "") != req["color"],
                                  "region" in req and not region_holds(o.box, req["region"])))
@@ -55,6 +62,6 @@ def layout_correct(layout: Layout, meta: dict) -> bool:
         correct = correct and ok
         groups.append(found if ok else None)
     for req in meta.get("exclude", []):
-        if len(by_class.get(norm_name(req["class"]), [])) >= req["count"]:
+        if len(by_class.get(class_of(req["class"]), [])) >= req["count"]:
             correct = False
     return correct

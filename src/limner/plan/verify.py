@@ -94,7 +94,11 @@ def iou(a: tuple, b: tuple) -> float:
 
 
 def norm_name(name: str) -> str:
-    return singularize(" ".join(name.lower().split()))
+    """The name objects are compared by: singular, and a world shape for its synonyms ('blocks' -> square)."""
+    from .words import SHAPE_CANON
+
+    n = singularize(" ".join(name.lower().split()))
+    return SHAPE_CANON.get(n, n)
 
 
 def _attr_ok(obj: SceneObject, spec: ObjectSpec) -> bool:
@@ -114,6 +118,7 @@ def assign(layout: Layout, constraints: Constraints) -> tuple[list[list[int]], l
     """
     specs = constraints.objects
     names = [norm_name(o.name) for o in layout.objects]
+    wanted = [norm_name(sp.name) for sp in specs]
     used: set[int] = set()
     groups: list[list[int]] = [[] for _ in specs]
     mismatched: list[list[int]] = [[] for _ in specs]
@@ -123,17 +128,17 @@ def assign(layout: Layout, constraints: Constraints) -> tuple[list[list[int]], l
         for i, obj in enumerate(layout.objects):
             if len(groups[s]) >= specs[s].count:
                 break
-            if i not in used and names[i] == specs[s].name and _attr_ok(obj, specs[s]):
+            if i not in used and names[i] == wanted[s] and _attr_ok(obj, specs[s]):
                 groups[s].append(i)
                 used.add(i)
     for s in order:
         for i in range(len(layout.objects)):
             if len(groups[s]) + len(mismatched[s]) >= specs[s].count:
                 break
-            if i not in used and names[i] == specs[s].name:
+            if i not in used and names[i] == wanted[s]:
                 mismatched[s].append(i)
                 used.add(i)
-    required = {s.name for s in specs}
+    required = set(wanted)
     extra = [i for i in range(len(layout.objects)) if i not in used and names[i] in required]
     return groups, mismatched, extra
 
@@ -155,7 +160,7 @@ def verify(layout: Layout, constraints: Constraints) -> list[Violation]:
         if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
             out.append(Violation(kind="degenerate", message=f"{_describe(o, i)} is too small "
                                  f"({x1 - x0:.3f} x {y1 - y0:.3f})", objects=[i]))
-    excluded = set(constraints.excluded)
+    excluded = {norm_name(e) for e in constraints.excluded}
     for i, o in enumerate(objs):
         if norm_name(o.name) in excluded:
             out.append(Violation(kind="excluded", message=f"{_describe(o, i)} was excluded by the request",

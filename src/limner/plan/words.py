@@ -18,6 +18,11 @@ NOUN_SYNONYMS: dict[str, str] = {
     **SHAPE_SYNONYMS,
     "round dot": "circle", "spot": "circle", "sphere": "circle", "orb": "circle",
     "rhomb": "diamond", "five-pointed star": "star", "quadrilateral": "square",
+}
+# What people call GenEval/COCO classes. NOT applied to the request (a "sofa" stays a sofa: the
+# name is what an image model is asked for, and what the request's facts are checked against);
+# the scorer and the LLM-name alignment read a synonym as its class.
+CLASS_SYNONYMS: dict[str, str] = {
     "sofa": "couch", "settee": "couch", "television": "tv", "tv set": "tv", "aeroplane": "airplane",
     "plane": "airplane", "jet": "airplane", "airliner": "airplane", "motorbike": "motorcycle",
     "bike": "bicycle", "doughnut": "donut", "fridge": "refrigerator", "cellphone": "cell phone",
@@ -51,6 +56,33 @@ kayak submarine tank
 moon sun cloud rainbow mountain hill rock stone river lake island volcano planet
 cube block ring cone cylinder pyramid rectangle oval pentagon hexagon octagon arrow cross
 crescent sphere line shape object thing item
+head face hand arm leg foot eye ear nose mouth hair tail wing paw beak horn shoulder back
+pumpkin melon avocado carrot lettuce cabbage garlic bean nut peanut olive coconut kiwi mango
+plum apricot berry blueberry raspberry lemonade bagel croissant muffin pancake waffle taco
+burrito noodle pasta rice salad steak sausage bacon ham chicken popcorn pretzel cereal honey
+jam butter sugar salt cup saucer teapot spoon ladle whisk grater bowl tray mat napkin
+chair stool sofa bench hammock crib cradle bed lamp chandelier clock vase frame painting poster
+statue sculpture fountain pillar column arch stairs ladder elevator escalator
+tv remote controller keyboard mouse printer tablet phone charger cable battery bulb
+wheel tire engine seat steering mirror windshield pedal handle knob button switch
+backpack suitcase briefcase umbrella cane crutch wheelchair stroller
+sword shield arrow spear axe hammer drill wrench screwdriver nail screw shovel rake
+broom mop vacuum sponge soap toothpaste toothbrush comb razor towel tissue
+trophy medal crown ruby diamond gem jewel pearl bracelet earring glasses sunglasses helmet mask
+tent campfire fire flame smoke bubble kite balloon ribbon gift
+piano guitar drum flute harp saxophone microphone
+truck bus train tram subway trolley motorcycle bicycle car jeep limousine ambulance firetruck
+yacht sailboat ferry raft surfboard skateboard snowboard skis sled
+bird crow sparrow robin seagull flamingo peacock hawk falcon hummingbird
+horse pony donkey mule sheep lamb goat cow bull ox pig boar deer elk moose bear
+cat kitten dog puppy mouse hamster guinea lizard gecko iguana snail worm ant beetle ladybug
+dragonfly mosquito jellyfish starfish seahorse lobster shrimp squid seal walrus otter beaver
+hedgehog raccoon skunk bat sloth gorilla chimpanzee orangutan hippo rhino rhinoceros cheetah
+leopard jaguar panther hyena buffalo bison antelope gazelle llama alpaca ostrich emu
+stone pebble shell feather leaf log stick branch trunk stump root vine
+astronaut knight king queen prince princess wizard witch pirate ninja cowboy soldier doctor
+nurse teacher student farmer fisherman firefighter policeman police
+computer laptop tv monitor desk
 """.split())
 # container / quantity nouns: "a group of cats" counts cats
 QUANTITY_NOUNS: dict[str, int | None] = {
@@ -75,13 +107,10 @@ NUMBER_PHRASES: dict[str, tuple[int, bool]] = {
 }
 
 # ---- adjectives ------------------------------------------------------------------------------
-COLOR_SYNONYMS: dict[str, str] = {"violet": "purple", "scarlet": "red", "crimson": "red",
-                                  "navy": "blue", "magenta": "pink", "lilac": "purple",
-                                  "lavender": "purple", "tan": "brown", "chocolate-brown": "brown",
-                                  "grey": "gray", "golden": "yellow", "ivory": "white",
-                                  "jet-black": "black", "ebony": "black", "maroon": "red",
-                                  "lime": "green", "emerald": "green", "azure": "blue",
-                                  "sky-blue": "blue", "rose": "pink"}
+COLOR_SYNONYMS: dict[str, str] = dict(lx.COLOR_SYNONYMS)  # the colour words the request's facts know
+OTHER_COLOR_WORDS = {"lilac", "lavender", "tan", "ivory", "ebony", "maroon", "emerald", "azure",
+                     "khaki", "olive", "coral", "salmon", "mauve", "indigo", "amber", "bronze",
+                     "copper", "cream", "charcoal", "rainbow", "multicolored", "multicoloured"}
 COLOR_MARKERS = {"colored", "coloured", "colour", "color", "painted", "tinted", "hued", "shaded",
                  "dyed", "in"}
 TEXTURE_WORDS: dict[str, str] = {**lx.TEXTURES, "spotty": "dotted", "polka": "dotted",
@@ -100,7 +129,7 @@ vivid colorful colourful fresh ripe empty full open closed broken clean dirty ho
 realistic detailed simple plain fancy elegant rustic cartoon cartoonish flat 3d 2d abstract
 transparent translucent opaque glowing sparkly wild tame baby toy red-and-white black-and-white
 hollow outlined bold neat little other same different identical matching lovely nice cool big
-""".split())
+""".split()) | OTHER_COLOR_WORDS
 
 # ---- relations ---------------------------------------------------------------------------------
 RELATIONS: dict[str, str] = {
@@ -114,8 +143,7 @@ RELATIONS: dict[str, str] = {
     "below": "below", "under": "below", "beneath": "below", "at the foot of": "below",
     "between": "between", "in between": "between", "in the middle of": "between",
     "inside": "inside", "inside of": "inside", "within": "inside", "in": "inside", "into": "inside",
-    "enclosed by": "inside", "surrounded by": "inside", "on side of": "next to", "at": "next to",
-    "during": "next to", "against": "next to", "among": "next to", "amid": "next to",
+    "on side of": "next to",
 }
 # relation phrases that refer to the previous object when no object follows ("with X on top")
 POSTFIX_OK = {"above", "below", "inside", "next to", "left of", "right of", "in front of", "behind"}
@@ -218,18 +246,23 @@ mountains hills night sunset sunrise dawn dusk noon evening morning afternoon wi
 autumn fall spring rain fog storm daylight darkness moonlight sunlight outdoors indoors outside inside
 """.split()) - {"inside"}
 RECIPROCALS = {"each other", "one another"}
+# prepositions of a setting ("at sunset", "at a desk", "during the night"): what follows is background
+SETTING_PREPS = {"at", "during", "against", "among", "amid", "amidst", "across", "through", "throughout"}
+# names compared as one (verification, scoring): the world's shape synonyms ("block" is a square);
+# the request keeps the word it used ("a red block" stays a block: it is what an image model is asked for)
+SHAPE_CANON: dict[str, str] = {k: v for k, v in NOUN_SYNONYMS.items() if k != "ball"}
 KNOWN_PLACES = lx.COLORS.keys() | {"plain", "gradient", "sky", "mint", "beige", "gray", "grey"}
 
 
 def noun_name(word: str) -> tuple[str, bool] | None:
-    """(canonical name, plural) of a known object noun (one or more words), else None."""
+    """(singular name as written, plural) of a known object noun, else None."""
     w = word.lower()
     for cand, plural in ((w, False), (lx.IRREGULAR.get(w, ""), True), (lx.singularize(w), True)):
         if not cand:
             continue
         plural = plural and cand != w
         if cand in NOUN_SYNONYMS:
-            return NOUN_SYNONYMS[cand], plural
-        if cand in lx.KNOWN_NOUNS or cand in COMMON_NOUNS or cand in SHAPES:
+            return cand, plural
+        if cand in lx.KNOWN_NOUNS or cand in COMMON_NOUNS or cand in SHAPES or cand in CLASS_SYNONYMS:
             return cand, plural
     return None
