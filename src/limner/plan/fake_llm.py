@@ -27,11 +27,12 @@ def compact(layout: Layout) -> str:
 
 
 class ReplayLLM(LLM):
-    """Answers the i-th call with the i-th layout (the last one repeats); records the calls."""
+    """Answers the i-th call with the i-th layout (the last one repeats; a string is sent as it
+    is, e.g. a guided-mode reply); records the calls."""
 
     id = "replay"
 
-    def __init__(self, layouts: list[Layout], kind: str = "chat"):
+    def __init__(self, layouts: list[Layout | str], kind: str = "chat"):
         super().__init__(model="replay")
         self.layouts = list(layouts)
         self.kind = kind  # type: ignore[assignment]
@@ -39,7 +40,8 @@ class ReplayLLM(LLM):
 
     def _generate(self, args: GenerateArgs) -> str:
         self.calls.append(args)
-        return compact(self.layouts[min(len(self.calls), len(self.layouts)) - 1])
+        reply = self.layouts[min(len(self.calls), len(self.layouts)) - 1]
+        return reply if isinstance(reply, str) else compact(reply)
 
 
 def constraints_from_metadata(meta: dict) -> Constraints:

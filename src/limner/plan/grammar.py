@@ -50,6 +50,7 @@ class _Grammar:
         self.frames: list[str] = []
         self.setting: list[str] | None = None
         self.possessor: int | None = None
+        self.corrected = False
 
     # ---- helpers ---------------------------------------------------------------------------
     def _unplace(self, its: list[Item]) -> None:
@@ -423,6 +424,10 @@ class _Grammar:
             self.arr_wait = str(it.value)
 
     def k_neg(self, it: Item, nxt: Item | None) -> None:
+        if it.text in ("no", "not") and (nxt is None or nxt.kind in ("conj", "sep")):
+            it.kind = "corr"  # "a table... no, a book": a correction, not a negation
+            self.corrected = True
+            return
         self._flush_np()
         self.neg = True
         if self.pending is not None and self.pending["tgt"] is None:
@@ -508,6 +513,9 @@ class _Grammar:
             self.pending = None
         self.background.append(" ".join(words + [it.text]))
 
+    def k_corr(self, it: Item, nxt: Item | None) -> None:
+        self.corrected = True
+
     def k_poss(self, it: Item, nxt: Item | None) -> None:
         """'a man's head': the owner is not an object of its own; the next noun takes its place."""
         if self.last_kind in ("noun", "unk") and self.last is not None and self.np is None:
@@ -573,8 +581,10 @@ def read_request(prompt: str) -> Constraints:
     items = lex(text)
     g = _Grammar(items)
     g.run()
-    unsure = sorted({it.clause for it in items if it.kind == "unk" or not it.placed})
-    words = [Word(text=it.text, role="unknown" if (it.kind == "unk" or not it.placed) else ROLE[it.kind],
+    unsure = sorted({it.clause for it in items if it.kind in ("unk", "corr") or not it.placed})
+    if g.corrected:  # a self-correction can undo any earlier clause: nothing is sure
+        unsure = sorted({it.clause for it in items})
+    words = [Word(text=it.text, role="unknown" if (it.kind in ("unk", "corr") or not it.placed) else ROLE[it.kind],
                   clause=it.clause) for it in items if it.text not in (",", ".", ";", "!", "?", ":", "&")]
     n_words = sum(len(w.text.split()) for w in words) or 1
     understood = sum(len(w.text.split()) for w in words if w.role != "unknown")

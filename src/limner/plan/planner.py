@@ -306,8 +306,8 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
         res.plan_path = "llm"
     res.check = "full" if check is c else ("partial" if check.objects else "none")
     if res.check != "full":
-        res.notes.append(f"{reading.summary() if reading else 'partly understood'}: checked only the "
-                         f"understood facts ({len(check.objects)} of {len(c.objects)} object groups)")
+        res.notes.append(f"partly understood: checked only the understood facts "
+                         f"({len(check.objects)} of {len(c.objects)} object groups)")
     res.violations = verify(res.layout, check)
     res.undrawable = undrawable(res.layout, c)
     if format == "tikz" and res.tikz is None:
@@ -410,6 +410,11 @@ def _plan_with_llm(prompt: str, c: Constraints, llm: Any, *, seed: int, width: i
     if layout is None:
         layout = rules_layout(c, seed=seed, width=width, height=height)
         repairs.append(Repair(stage="rules", kind="replace", message="used the rules layout"))
+    elif _guided(llm, c, mode) and verify(layout, check):
+        # guided: the LLM only placed the reader's objects; boxes that fail even the understood
+        # facts or basic sanity (heavy overlap) are replaced from the reader's best reading
+        layout, fixes = repair_layout(layout, c, seed=seed)
+        repairs.extend(fixes)
     else:
         layout, fixes = repair_layout(layout, check, seed=seed)
         repairs.extend(fixes)

@@ -55,6 +55,7 @@ _TABLES: list[tuple[dict, str]] = [
     (_NOUN_PHRASES, "noun"), ({k: 1 for k in W.COPULAS}, "cop"),
     ({k: 1 for k in W.PRONOUNS}, "pron"), ({k: 1 for k in W.CONJUNCTIONS}, "conj"),
     ({k: 1 for k in W.FRAME_PHRASES}, "frame"), ({k: 1 for k in W.RECIPROCALS}, "recip"),
+    ({k: 1 for k in W.CORRECTIONS}, "corr"),
 ]
 _MAXLEN = max(len(k.split()) for t, _ in _TABLES for k in t)
 _INDEX: dict[tuple[str, ...], tuple[str, object]] = {}
@@ -68,7 +69,7 @@ ROLE = {"noun": "object", "num": "count", "qnum": "count", "det": "count", "colo
         "pron": "reference", "cop": "verb", "verb": "verb", "frame": "framing", "framen": "framing",
         "conj": "framing", "sep": "framing", "of": "framing", "cmark": "color", "bg": "background",
         "one": "reference", "unk": "unknown", "place": "background",
-        "recip": "reference", "setting": "background", "poss": "framing"}
+        "recip": "reference", "setting": "background", "poss": "framing", "corr": "unknown"}
 
 
 @dataclass

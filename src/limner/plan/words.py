@@ -246,6 +246,10 @@ mountains hills night sunset sunrise dawn dusk noon evening morning afternoon wi
 autumn fall spring rain fog storm daylight darkness moonlight sunlight outdoors indoors outside inside
 """.split()) - {"inside"}
 RECIPROCALS = {"each other", "one another"}
+# the user corrects themself mid-request: the reader does not untangle that (the LLM may)
+CORRECTIONS = {"i mean", "no wait", "wait", "actually", "sorry", "just kidding", "scratch that",
+               "or rather", "correction", "make that", "i meant", "oops", "never mind", "nevermind",
+               "on second thought", "change that", "not that"}
 # prepositions of a setting ("at sunset", "at a desk", "during the night"): what follows is background
 SETTING_PREPS = {"at", "during", "against", "among", "amid", "amidst", "across", "through", "throughout"}
 # names compared as one (verification, scoring): the world's shape synonyms ("block" is a square);
