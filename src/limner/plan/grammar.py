@@ -435,6 +435,10 @@ class _Grammar:
             self.pending = None
 
     def k_conj(self, it: Item, nxt: Item | None) -> None:
+        np_ = self.np
+        if it.text == "and" and np_ is not None and np_.count == 1 and np_.mods and nxt is not None \
+                and nxt.kind == "color":
+            return  # "a black and white panda": one object, two colours
         self._flush_np(ellipsis=True)
         p = self.pending
         if p is not None and p["subj"] is not None and p["tgt"] is not None and p["rel"] == "between":

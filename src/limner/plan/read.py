@@ -92,6 +92,10 @@ def check_prompt(prompt: object) -> str:
     return text
 
 
+_FRAME_NEXT = {"of", "showing", "with", "where", "that", "containing", "featuring", "depicting",
+               "which", "shows", ",", ".", ":", "!", "?", ";"}
+
+
 def _color(w: str) -> str | None:
     if w in W.COLOR_SYNONYMS:
         return W.COLOR_SYNONYMS[w]
@@ -135,8 +139,9 @@ def _word_item(tokens: list[str], i: int) -> Item:
         return Item("noun", n[0], w)
     if w in W.ADJECTIVES:
         return Item("attr", w, w)
-    if w in W.VERBS:
-        return Item("verb", w, w)
+    prev = tokens[i - 1] if i > 0 else ""
+    if w in W.VERBS and not (prev in W.ARTICLES or _color(prev) or prev in W.ADJECTIVES):
+        return Item("verb", w, w)  # after "the wooden" it is a noun ("stand"): unknown below
     if w == "of":
         return Item("of", w, w)
     if w in W.BACKGROUND_WORDS:
@@ -145,10 +150,16 @@ def _word_item(tokens: list[str], i: int) -> Item:
         return Item("place", w, w)
     if w in W.SETTING_PREPS:
         return Item("setting", w, w)
-    if w in W.FRAME_NOUNS:
+    if w in W.FRAME_NOUNS and nxt in _FRAME_NEXT:
         return Item("framen", w, w)
+    if w in W.FRAME_NOUNS or lx.singularize(w) in W.FRAME_NOUNS:  # "a painting on the wall": a thing
+        return Item("noun", lx.singularize(w), w)
     if w in W.REGION_WORDS_ALONE:
         return Item("region", W.REGION_WORDS_ALONE[w], w)
+    if len(w) > 4 and w.endswith(("ed", "ing")) and w.isalpha() and not (
+            prev in W.ARTICLES or prev in W.NUMBER_WORDS or prev.isdigit() or _color(prev) or prev in W.SIZE_WORDS
+            or prev in W.ADJECTIVES):
+        return Item("verb", w, w)  # "the cat swam", "balloons soaring": a verb form, nothing to draw
     return Item("unk", w, w)
 
 

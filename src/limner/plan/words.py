@@ -82,7 +82,17 @@ leopard jaguar panther hyena buffalo bison antelope gazelle llama alpaca ostrich
 stone pebble shell feather leaf log stick branch trunk stump root vine
 astronaut knight king queen prince princess wizard witch pirate ninja cowboy soldier doctor
 nurse teacher student farmer fisherman firefighter policeman police
-computer laptop tv monitor desk
+computer laptop tv monitor desk floor wall ground ceiling stand
+counter stove oven sink faucet fixture appliance belt raincoat holder seaweed dove lily tuxedo
+goldfish hamburger paddle garage aquarium base pendant slice paperweight brooch bookend jewelry
+cutlery band pants trousers jeans case eraser sweater keychain sole chopsticks container coaster
+tablecloth dresser board sandal sandals armchair rack placemat pad cucumber futon loafer bookcase
+ottoman cardinal acorn highlighter marker stapler ruler calculator notebook folder binder clip
+boot slipper sneaker heel purse bracelet watch clock alarm vase bowl mug jug bottle can tin
+carton crate barrel bin trash basket cage nest hive web statue trophy frame canvas easel
+bench swing slide seesaw sandbox fountain pool tub bathtub shower toilet bidet
+blender mixer toaster microwave refrigerator freezer dishwasher washer dryer iron
+plate dish saucer platter cutting knife fork spoon chopstick straw glass cup
 """.split())
 # container / quantity nouns: "a group of cats" counts cats
 QUANTITY_NOUNS: dict[str, int | None] = {
@@ -129,6 +139,13 @@ vivid colorful colourful fresh ripe empty full open closed broken clean dirty ho
 realistic detailed simple plain fancy elegant rustic cartoon cartoonish flat 3d 2d abstract
 transparent translucent opaque glowing sparkly wild tame baby toy red-and-white black-and-white
 hollow outlined bold neat little other same different identical matching lovely nice cool big
+fabric rubber cotton wool woolen silk velvet denim linen lace knitted woven felt suede porcelain
+clay concrete brick wicker bamboo straw cardboard crystal diamond-shaped heart-shaped star-shaped
+spherical conical cylindrical cubic circular pentagonal hexagonal pyramidal oblong teardrop
+rectangular triangular oval-shaped curved straight flat-topped pointed spiky fluffy fuzzy
+tiled polished painted carved ornate decorative delicious juicy crispy sweet sour frozen melted
+sliced chopped cooked raw baked fried grilled striped dotted checkered plaid floral patterned
+wavy curly spiral twisted folded crumpled tangled
 """.split()) | OTHER_COLOR_WORDS
 
 # ---- relations ---------------------------------------------------------------------------------
@@ -189,6 +206,10 @@ ARRANGEMENTS: dict[str, str] = {"in a row": "row", "in a line": "row", "side by 
                                 "in a horizontal row": "row", "in one row": "row", "lined up": "row",
                                 "in a column": "column", "stacked": "column", "in a vertical line": "column",
                                 "in a stack": "column", "one above the other": "column",
+                                "arranged in a triangle": "grid", "arranged in a circle": "grid",
+                                "arranged in a square": "grid", "forming a circle": "grid",
+                                "forming a triangle": "grid", "in a triangle formation": "grid",
+                                "in a circle formation": "grid", "in a cluster": "grid",
                                 "in two rows": "grid", "in rows": "grid", "in a grid": "grid",
                                 "in a circle": "grid", "scattered": "grid", "around": "grid"}
 
