@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..errors import InputError
 from . import lexicon as lx
 from . import words as W
-from .read import MAX_OBJECTS, ROLE, Item, _apply, _NP, check_prompt, lex
+from .read import MAX_OBJECTS, PUNCT, ROLE, Item, _apply, _NP, check_prompt, lex
 from .types import Constraints, ObjectSpec, Reading, Relation, Word
 
 _MODS = ("color", "size", "texture", "attr")
@@ -51,6 +51,7 @@ class _Grammar:
         self.setting: list[str] | None = None
         self.possessor: int | None = None
         self.corrected = False
+        self.last_conj = ""
 
     # ---- helpers ---------------------------------------------------------------------------
     def _unplace(self, its: list[Item]) -> None:
@@ -73,8 +74,9 @@ class _Grammar:
         if np_.mods or np_.attrs or np_.count is not None and np_.det is None:
             if ellipsis:
                 self.elliptic.append(np_)
-            elif np_.mods and set(np_.mods) == {"color"} and not np_.attrs and self.last is not None:
-                self.elliptic.append(np_)  # a trailing colour list: placed at the sentence end
+            elif np_.mods and set(np_.mods) == {"color"} and not np_.attrs and self.last is not None \
+                    and np_.count is None and not self.specs[self.last].color:
+                self.specs[self.last].color = np_.mods["color"]  # "a triangle green left of ...": its colour
             else:
                 self._unplace(np_.items)
         # a lone article ("a" before a framing noun) is framing
@@ -384,6 +386,8 @@ class _Grammar:
             subj = self.seg[-1] if self.seg else self.pred
         elif self.last_kind == "conj" and self.last_subject is not None and self.sent:
             subj = self.last_subject  # "a cat left of a dog and above a bird"
+        elif self.last_kind == "conj" and self.last_conj == "," and self.sent:
+            subj = self.sent[-1]  # "a star, which is red, above a square"
         self.pending = {"rel": rel, "subj": subj, "tgt": None, "item": it}
         if pronoun:
             if subj is not None:
@@ -435,6 +439,7 @@ class _Grammar:
             self.pending = None
 
     def k_conj(self, it: Item, nxt: Item | None) -> None:
+        self.last_conj = it.text
         np_ = self.np
         if it.text == "and" and np_ is not None and np_.count == 1 and np_.mods and nxt is not None \
                 and nxt.kind == "color":
@@ -453,7 +458,7 @@ class _Grammar:
         self.of_mode = False
 
     def k_sep(self, it: Item, nxt: Item | None) -> None:
-        self._flush_np()
+        self._flush_np(ellipsis=bool(self.elliptic))  # the last of a list ("red, white and blue")
         if self.pending is not None:
             self._resolve_postfix()
         left = self.elliptic

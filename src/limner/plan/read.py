@@ -28,7 +28,7 @@ from .types import Constraints, ObjectSpec, Reading, Relation, Word
 
 MAX_CHARS = 1000
 MAX_OBJECTS = 16
-TOKEN_RE = re.compile(r"'s\b|[a-z0-9]+(?:'(?!s\b)[a-z]+)?|[,.;:!?&]")
+TOKEN_RE = re.compile(r"'s\b|[a-z0-9]+(?:'(?!s\b)[a-z]+)?|[,.;:!?&()]")
 SENTENCE_END = {".", ";", "!", "?", "but"}
 _PLURAL_OF = {v: k for k, v in lx.IRREGULAR.items() if k != v}
 
@@ -70,6 +70,7 @@ ROLE = {"noun": "object", "num": "count", "qnum": "count", "det": "count", "colo
         "conj": "framing", "sep": "framing", "of": "framing", "cmark": "color", "bg": "background",
         "one": "reference", "unk": "unknown", "place": "background",
         "recip": "reference", "setting": "background", "poss": "framing", "corr": "unknown"}
+PUNCT = {",", ".", ";", "!", "?", ":", "&", "(", ")"}
 
 
 @dataclass
@@ -110,6 +111,10 @@ def _word_item(tokens: list[str], i: int) -> Item:
         return Item("num", int(w), w)
     if w in ("'s", "'"):
         return Item("poss", w, w)
+    if w == "(":
+        return Item("cop", w, w)  # "a triangle (green)": what follows describes the object before
+    if w == ")":
+        return Item("frame", w, w)
     if w in (",", ":", "&") or w in SENTENCE_END:
         return Item("sep" if w in SENTENCE_END else "conj", w, w)
     if w in ("one", "ones") and (w == "ones" or not (nxt in W.NUMBER_WORDS or _color(nxt) or nxt in W.SIZE_WORDS

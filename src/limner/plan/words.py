@@ -248,6 +248,8 @@ there's|there should be|there must be|here is|here are|nothing else|nothing more
 and nothing else|only|just|exactly|precisely|also|too|as well|together with|along with
 plus|and then|then|and also|thanks|thank you|okay|ok|now|somewhere|simple|something|a bit
 in total|total|altogether|in all|overall|please make|so that|such that|where|have|has|having
+containing|contains|featuring|i'd like to see|i would like to see|i want to see|like to see|to see
+i'd like to have|want to have|there 's|here 's|what about|how about|showing me|i'd like you to draw
 containing|contains|featuring|features|showing|shows|including|includes|depicting
 realistic|photorealistic|high quality|detailed
 """.replace("\n", "|").split("|")) - {""}
