@@ -54,3 +54,9 @@ def test_embedded_path_skips_the_llm_when_fully_understood():
 def test_oracle_metadata_round_trip():
     c = constraints_from_metadata(META)
     assert [o.region for o in c.objects] == ["left", "right"] and c.relations[0].relation == "right of"
+
+
+def test_drawable_layout_leaves_out_unknown_objects():
+    res = plan("a glorp next to a red circle", planner="rules")
+    assert [o.name for o in res.layout.objects] == ["glorp", "circle"]
+    assert [o.name for o in res.drawable_layout().objects] == ["circle"]

@@ -230,6 +230,10 @@ class _Grammar:
             self.np.count = 1  # type: ignore[union-attr]
 
     def k_num(self, it: Item, nxt: Item | None) -> None:
+        if self.np is not None and self.np.vague and not self.np.mods:  # "a group of 4 birds"
+            self.np.count, self.np.vague = int(it.value), False  # type: ignore[arg-type]
+            self.np.items.append(it)
+            return
         if self.np is not None and (self.np.mods or (self.np.count is not None and self.np.det is None)):
             self._unplace(self.np.items)
             self.np = None
@@ -238,6 +242,8 @@ class _Grammar:
         np_.vague = False
 
     def k_qnum(self, it: Item, nxt: Item | None) -> None:
+        if it.text in ("a row of", "a line of"):
+            self.arr_wait = "row"
         if it.text == "both" and nxt is not None and nxt.kind not in ("noun", "color", "size", "texture", "attr", "unk"):
             return self.k_pron(it, nxt)
         np_ = self._new_np(it)
@@ -293,6 +299,7 @@ class _Grammar:
             mult = np_.count if np_.count and np_.count > 1 else 1
             np_.count, np_.vague = (q * mult, False) if q else (3, True)
             self.quantity_of = True
+            self.arr_wait = {"row": "row", "line": "row", "stack": "column", "pile": "column"}.get(name, self.arr_wait)
             return
         if self.last_kind == "noun" and self.np is None and self.last is not None and self.pending is None \
                 and self.last in self.seg and not self.elliptic:  # "coffee table": a compound

@@ -139,6 +139,8 @@ def _word_item(tokens: list[str], i: int) -> Item:
         return Item("size", W.SIZE_WORDS[w], w)
     if w in W.TEXTURE_WORDS and not (W.noun_name(w) and not modifies):
         return Item("texture", W.TEXTURE_WORDS[w], w)
+    if lx.singularize(w) in W.QUANTITY_NOUNS and nxt == "of":  # "a stack of books"
+        return Item("noun", lx.singularize(w), w)
     n = W.noun_name(w)
     if n is not None and w not in W.BACKGROUND_WORDS and w not in W.FRAME_NOUNS:
         return Item("noun", n[0], w)

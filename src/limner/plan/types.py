@@ -161,3 +161,9 @@ class PlanResult(_Rec):
     @property
     def ok(self) -> bool:
         return not self.violations
+
+    def drawable_layout(self) -> Layout:
+        """The layout an image backend should draw: without the objects in :attr:`undrawable`
+        (the plan and its record keep them, named)."""
+        skip = set(self.undrawable)
+        return self.layout.model_copy(update={"objects": [o for i, o in enumerate(self.layout.objects) if i not in skip]})
