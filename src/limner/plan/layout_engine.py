@@ -247,7 +247,7 @@ def _instance_boxes(spec: ObjectSpec, cell: tuple, W: int, H: int, rng: random.R
         if row == r - 1 and n % c:  # centre a short last row
             colm += (c - n % c) / 2
         jit = rng.uniform(0.9, 1.05) if rng else 1.0
-        w = min(sw * fill, sh * fill * aspect) * jit
+        w = max(min(sw * fill, sh * fill * aspect) * jit, 0.03 * W * max(aspect, 1.0), 0.03 * H * aspect)
         h = w / aspect
         slack_x, slack_y = sw - w, sh - h
         ox = slack_x * (rng.uniform(0.3, 0.7) if rng else 0.5)
@@ -282,8 +282,13 @@ def rules_layout(constraints: Constraints, *, seed: int = 0, width: int = 512, h
             boxes = _instance_boxes(spec, cells[g], width, height, rng, shrink)
             # depth x2: an inner object sits one step in front of its host, behind the next layer
             placed.setdefault(origin[g], []).extend((b, 2 * depth.get(g, 0)) for b in boxes)
+        by_host: dict[int, list[int]] = {}
         for s_i, t_i in inner:
-            placed[s_i] = inner_boxes(constraints.objects[s_i], placed.get(t_i, []))
+            by_host.setdefault(t_i, []).append(s_i)
+        for t_i, subs in by_host.items():
+            boxes = inner_boxes([constraints.objects[k] for k in subs], placed.get(t_i, []))
+            for k, got in zip(subs, boxes):
+                placed[k] = got
         objects = []
         for g, spec in enumerate(constraints.objects):
             for box, d in placed.get(g, []):
@@ -292,6 +297,42 @@ def rules_layout(constraints: Constraints, *, seed: int = 0, width: int = 512, h
                                            box=box, depth=d, caption=caption_for(spec)))
         layout = Layout(width=width, height=height, objects=objects,
                         background=constraints.background or "plain", caption=constraints.prompt)
-        if not [v for v in verify(layout, constraints) if v.kind in ("relation", "region")]:
+        if not [v for v in verify(layout, constraints) if v.kind in ("relation", "region", "overlap", "degenerate")]:
             return layout
-    return layout  # type: ignore[return-value]
+    off = {v.spec for v in verify(layout, constraints) if v.kind == "region"}  # type: ignore[arg-type]
+    if off and not (notes and notes[-1].startswith("dropped the region")):
+        # a region word that contradicts a relation gives way to it (the relation is about objects)
+        objs = [o.model_copy(update={"region": None}) if k in off else o for k, o in enumerate(constraints.objects)]
+        for k in sorted(off):  # type: ignore[type-var]
+            notes.append(f"dropped the region '{constraints.objects[k].region}' of {constraints.objects[k].name}: "
+                         "it contradicts a relation")
+        fixed = rules_layout(constraints.model_copy(update={"objects": objs}), seed=seed, width=width,
+                             height=height, notes=notes)
+        return fixed.model_copy(update={"caption": constraints.prompt})
+    return _give_up_cleanly(layout, constraints, notes)  # type: ignore[arg-type]
+
+
+def _give_up_cleanly(layout: Layout, constraints: Constraints, notes: list[str]) -> Layout:
+    """Relations the engine could not satisfy together are named in a note; if boxes overlap or
+    degenerate, every instance gets its own cell of a plain grid instead (never a damaged plan)."""
+    from .verify import verify
+
+    left = verify(layout, constraints)
+    for v in left:
+        if v.kind == "relation" and v.relation is not None:
+            r = constraints.relations[v.relation]
+            notes.append(f"dropped '{r.relation}' ({constraints.objects[r.subject].name}, "
+                         f"{constraints.objects[r.target].name}): it cannot hold together with the others")
+    if not [v for v in left if v.kind not in ("relation", "region")]:
+        return layout
+    n = len(layout.objects)
+    cols = max(1, int(n ** 0.5 + 0.999))
+    rows = -(-n // cols)
+    side = (1 - 2 * MARGIN) / max(cols, rows)
+    objs = []
+    for k, o in enumerate(layout.objects):
+        r, c = divmod(k, cols)
+        x0, y0 = MARGIN + c * side + side * 0.1, MARGIN + r * side + side * 0.1
+        objs.append(o.model_copy(update={"box": (x0, y0, x0 + side * 0.8, y0 + side * 0.8), "depth": 0}))
+    notes.append("dropped the relations: the objects are laid out on a plain grid")
+    return layout.model_copy(update={"objects": objs})

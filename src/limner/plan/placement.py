@@ -12,6 +12,7 @@ from __future__ import annotations
 from .types import Constraints, ObjectSpec, Relation
 
 INNER_FILL = {"small": 0.38, "medium": 0.5, "large": 0.6, None: 0.48}
+MIN_INNER = 0.035
 
 
 def split_for_layout(c: Constraints) -> tuple[Constraints, list[tuple[int, int]], list[int]]:
@@ -80,23 +81,28 @@ def split_for_layout(c: Constraints) -> tuple[Constraints, list[tuple[int, int]]
     return work, [(s, host[s]) for s, _ in inner], origin
 
 
-def inner_boxes(spec: ObjectSpec, hosts: list[tuple[tuple, int]]) -> list[tuple[tuple, int]]:
-    """Boxes (with depth) for ``spec``'s instances inside the host boxes, one host each in turn."""
+def inner_boxes(specs: list[ObjectSpec], hosts: list[tuple[tuple, int]]) -> list[list[tuple[tuple, int]]]:
+    """Boxes (with depth) for the instances of ``specs`` (all inside the same host group): the
+    instances are dealt to the host instances in turn and share each host's box in a small grid."""
     if not hosts:
         hosts = [((0.3, 0.3, 0.7, 0.7), 0)]
-    per: dict[int, int] = {}
-    for k in range(spec.count):
-        per[k % len(hosts)] = per.get(k % len(hosts), 0) + 1
-    out = []
-    fill = INNER_FILL.get(spec.size, INNER_FILL[None])
-    for h, n in sorted(per.items()):
+    owner = [(g, k) for g, sp in enumerate(specs) for k in range(sp.count)]
+    per: dict[int, list[int]] = {}
+    for j in range(len(owner)):
+        per.setdefault(j % len(hosts), []).append(j)
+    out: list[list[tuple[tuple, int]]] = [[] for _ in specs]
+    for h, members in sorted(per.items()):
         (x0, y0, x1, y1), depth = hosts[h]
-        cols = -(-n // int(n ** 0.5)) if n > 1 else 1
+        n = len(members)
+        cols = max(1, int(n ** 0.5 + 0.999))
         rows = -(-n // cols)
         w, hh = (x1 - x0) / cols, (y1 - y0) / rows
-        side_w, side_h = w * fill if n == 1 else w * 0.7, hh * fill if n == 1 else hh * 0.7
-        for k in range(n):
-            r, cidx = divmod(k, cols)
-            cx, cy = x0 + (cidx + 0.5) * w, y0 + (r + 0.5) * hh
-            out.append(((cx - side_w / 2, cy - side_h / 2, cx + side_w / 2, cy + side_h / 2), depth + 1))
+        for k, j in enumerate(members):
+            g = owner[j][0]
+            fill = INNER_FILL.get(specs[g].size, INNER_FILL[None]) if n == 1 else 0.7
+            sw, sh = max(w * fill, MIN_INNER), max(hh * fill, MIN_INNER)  # never degenerate
+            r, c = divmod(k, cols)
+            cx, cy = x0 + (c + 0.5) * w, y0 + (r + 0.5) * hh
+            out[g].append(((max(0.0, cx - sw / 2), max(0.0, cy - sh / 2), min(1.0, cx + sw / 2), min(1.0, cy + sh / 2)),
+                           depth + 1))
     return out

@@ -308,7 +308,8 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
     if res.check != "full":
         res.notes.append(f"partly understood: checked only the understood facts "
                          f"({len(check.objects)} of {len(c.objects)} object groups)")
-    res.violations = verify(res.layout, check)
+    # an LLM plan answers for the understood facts; a rules plan for the whole reading it was built from
+    res.violations = verify(res.layout, check if res.plan_path == "llm" else c)
     res.undrawable = undrawable(res.layout, c)
     if format == "tikz" and res.tikz is None:
         from .tikz import layout_to_tikz

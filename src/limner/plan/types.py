@@ -102,7 +102,11 @@ class Constraints(_Rec):
         """Only the hard facts: objects and relations read from fully understood clauses."""
         if all(o.sure for o in self.objects) and all(r.sure for r in self.relations):
             return self
-        keep = [i for i, o in enumerate(self.objects) if o.sure]
+        from .verify import norm_name
+
+        # a name with an unsure group has an unsure count: its sure groups are not enforced either
+        unsure_names = {norm_name(o.name) for o in self.objects if not o.sure}
+        keep = [i for i, o in enumerate(self.objects) if o.sure and norm_name(o.name) not in unsure_names]
         new = {old: k for k, old in enumerate(keep)}
         rels = [r.model_copy(update={"subject": new[r.subject], "target": new[r.target],
                                      "target2": new.get(r.target2) if r.target2 is not None else None})
