@@ -82,6 +82,10 @@ class _Grammar:
         # a lone article ("a" before a framing noun) is framing
 
     def _emit(self, subj: int, rel: str, tgt: int, tgt2: int | None, it: Item) -> None:
+        if rel == "flanks":  # "two hearts on either side of a star": the star is between them
+            subj, rel, tgt = tgt, "between", subj
+            if self.specs[tgt].count < 2:
+                return self._unplace([it])
         if subj == tgt or subj == tgt2:
             return
         if rel == "inside" and it.text.split()[0] in ("in", "into") \
@@ -242,6 +246,8 @@ class _Grammar:
         np_.vague = False
 
     def k_qnum(self, it: Item, nxt: Item | None) -> None:
+        if it.text == "both" and self.pred is not None and self.np is None:
+            return  # "make them both pink"
         if it.text in ("a row of", "a line of"):
             self.arr_wait = "row"
         if it.text == "both" and nxt is not None and nxt.kind not in ("noun", "color", "size", "texture", "attr", "unk"):

@@ -160,10 +160,13 @@ RELATIONS: dict[str, str] = {
     "below": "below", "under": "below", "beneath": "below", "at the foot of": "below",
     "between": "between", "in between": "between", "in the middle of": "between",
     "inside": "inside", "inside of": "inside", "within": "inside", "in": "inside", "into": "inside",
-    "on side of": "next to",
+    "on side of": "next to", "flanked by": "between",
+    "on either side of": "flanks", "on both sides of": "flanks", "on each side of": "flanks",
+    "either side of": "flanks", "on either side": "flanks", "on both sides": "flanks",
+    "on each side": "flanks", "on opposite sides of": "flanks",
 }
 # relation phrases that refer to the previous object when no object follows ("with X on top")
-POSTFIX_OK = {"above", "below", "inside", "next to", "left of", "right of", "in front of", "behind"}
+POSTFIX_OK = {"above", "below", "inside", "next to", "left of", "right of", "in front of", "behind", "flanks"}
 # "to its right" = right of it, ...
 PRONOUN_RELATIONS: dict[str, str] = {
     "to its right": "right of", "to its left": "left of", "on its right": "right of",
@@ -249,7 +252,7 @@ and nothing else|only|just|exactly|precisely|also|too|as well|together with|alon
 plus|and then|then|and also|thanks|thank you|okay|ok|now|somewhere|simple|something|a bit
 in total|total|altogether|in all|overall|please make|so that|such that|where|have|has|having
 containing|contains|featuring|i'd like to see|i would like to see|i want to see|like to see|to see
-i'd like to have|want to have|there 's|here 's|what about|how about|showing me|i'd like you to draw
+i'd like to have|want to have|second|third|fourth|fifth|additional|extra|in color|in colour|there 's|here 's|what about|how about|showing me|i'd like you to draw
 containing|contains|featuring|features|showing|shows|including|includes|depicting
 realistic|photorealistic|high quality|detailed
 """.replace("\n", "|").split("|")) - {""}
