@@ -119,3 +119,8 @@ def test_coverage_and_nothing_understood():
     assert c.reading.unknown == ["zorbly"] and 0 < c.reading.coverage < 1
     with pytest.raises(InputError, match="understood nothing"):
         plan("blorp zzz qux", planner="rules")
+
+
+def test_a_scene_without_something_is_an_empty_plan():
+    res = plan("A realistic photo of a scene without an aeroplane")  # the default path
+    assert res.layout.objects == [] and res.constraints.excluded == ["aeroplane"] and res.plan_path == "rules"

@@ -268,7 +268,7 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
     # the embedded base model adds nothing to a fully understood request: the rules engine lays
     # it out (no LLM, milliseconds); a chat LLM (a server) plans every request
     base = planner == "embedded" if llm is None else getattr(llm, "kind", "chat") == "base"
-    if planner == "rules" or (base and mode == "auto" and c.complete and c.objects):
+    if planner == "rules" or (base and mode == "auto" and c.complete and (c.objects or c.excluded or c.background)):
         if planner != "rules":
             notes.append("fully understood: laid out by the rules engine (the embedded LLM adds nothing here)")
         llm = None
@@ -282,7 +282,13 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
             llm = None
     check = c.checkable()
 
-    if llm is None:
+    if llm is None and not c.objects and (c.excluded or c.background) and c.complete:
+        # "a scene without an aeroplane": understood, and nothing is to be drawn but the scene
+        res = PlanResult(layout=Layout(width=width, height=height, background=c.background or "plain",
+                                       caption=c.prompt),
+                         constraints=c, source="rules", plan_path="rules",
+                         notes=notes + ["nothing to draw but the background: the request only excludes"])
+    elif llm is None:
         if not c.objects:
             raise InputError(f"found nothing to draw in {c.prompt!r}"
                              + (f" ({reading.summary()})" if reading and reading.unknown else "")
