@@ -267,7 +267,7 @@ def caption_for(spec: ObjectSpec) -> str:
 def rules_layout(constraints: Constraints, *, seed: int = 0, width: int = 512, height: int = 512,
                  notes: list[str] | None = None) -> Layout:
     """Lay out ``constraints`` deterministically (same seed, same layout)."""
-    from .verify import verify
+    from .verify import norm_name, verify
 
     notes = notes if notes is not None else []
     from .placement import inner_boxes, split_for_layout
@@ -292,7 +292,8 @@ def rules_layout(constraints: Constraints, *, seed: int = 0, width: int = 512, h
         objects = []
         for g, spec in enumerate(constraints.objects):
             for box, d in placed.get(g, []):
-                objects.append(SceneObject(name=spec.name, color=spec.color, size=spec.size,
+                # the name is the class ('couch', 'square'); the caption keeps the request's words
+                objects.append(SceneObject(name=norm_name(spec.name), color=spec.color, size=spec.size,
                                            texture=spec.texture, attributes=list(spec.attributes),
                                            box=box, depth=d, caption=caption_for(spec)))
         layout = Layout(width=width, height=height, objects=objects,

@@ -49,7 +49,10 @@ def align_names(layout: Layout, constraints: Constraints) -> tuple[Layout, list[
     for o in layout.objects:
         n = norm_name(o.name)
         target = None
-        if n not in required:
+        same = [r for r in required if norm_name(r) == n]
+        if o.name not in required and len(same) == 1:  # 'sofa' for a requested couch: the request's word
+            target = same[0]
+        elif n not in required and not same:
             cand = ALIASES.get(n)
             if cand in required:
                 target = cand

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 from ..schema import Layout
 from .verify import between_holds, inside_holds, norm_name, region_holds, spatial_relations
-from .words import CLASS_SYNONYMS
 
 
 def class_of(name: str) -> str:
     """The GenEval class a plan's object name stands for ('sofa' is a couch, as a detector sees it)."""
-    n = norm_name(name)
-    return CLASS_SYNONYMS.get(n, n)
+    return norm_name(name)
 
 
 def layout_correct(layout: Layout, meta: dict) -> bool:

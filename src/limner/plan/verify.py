@@ -94,11 +94,12 @@ def iou(a: tuple, b: tuple) -> float:
 
 
 def norm_name(name: str) -> str:
-    """The name objects are compared by: singular, and a world shape for its synonyms ('blocks' -> square)."""
-    from .words import SHAPE_CANON
+    """The name objects are compared by: singular, a world shape for its synonyms ('blocks' ->
+    square), a GenEval class for its everyday names ('sofa' -> couch)."""
+    from .words import CANON
 
     n = singularize(" ".join(name.lower().split()))
-    return SHAPE_CANON.get(n, n)
+    return CANON.get(n, n)
 
 
 def _attr_ok(obj: SceneObject, spec: ObjectSpec) -> bool:
