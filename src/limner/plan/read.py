@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from ..errors import InputError
 from . import lexicon as lx
 from . import words as W
-from .types import Constraints, ObjectSpec, Reading, Relation, Word
+from .types import ObjectSpec
 
 MAX_CHARS = 1000
 MAX_OBJECTS = 16
