@@ -15,6 +15,9 @@ from .types import Constraints, ObjectSpec, Reading, Relation, Word
 
 _MODS = ("color", "size", "texture", "attr")
 _ORDER_REL = {"ltr": "left of", "rtl": "right of", "ttb": "above"}
+_PLURAL_REFS = {"them", "they", "all", "all of them", "each of them", "both", "both of them", "these", "those",
+                "each", "them all", "all of these", "all of those", "every one of them", "all three", "all four",
+                "all five", "all six", "all two", "each one"}
 
 
 def _shape(name: str) -> bool:
@@ -52,6 +55,8 @@ class _Grammar(RelationRules):
         self.possessor: int | None = None
         self.corrected = False
         self.last_conj = ""
+        self.pred_all: list[int] = []
+        self.prev_sent: list[int] = []
 
     # ---- helpers ---------------------------------------------------------------------------
     def _unplace(self, its: list[Item]) -> None:
@@ -236,9 +241,15 @@ class _Grammar(RelationRules):
         np_ = self._new_np(it)
         np_.count, np_.vague = it.value  # type: ignore[misc]
 
+    def _pred_targets(self) -> list[int]:
+        if self.pred is None:
+            return []
+        return self.pred_all if self.pred_all and self.pred_all[-1] == self.pred else [self.pred]
+
     def _mod(self, it: Item, nxt: Item | None, key: str) -> None:
         if self.np is None and self.pred is not None:
-            _apply(self.specs[self.pred], key, str(it.value))
+            for k in self._pred_targets():
+                _apply(self.specs[k], key, str(it.value))
             return
         np_ = self._new_np(it)
         if key == "attr" or key in np_.mods:
@@ -273,7 +284,8 @@ class _Grammar(RelationRules):
             plural = bool(found and found[1])
         col = W.COLOR_SYNONYMS.get(it.text) or lx.canonical_color(it.text)
         if col and self.np is None and self.pred is not None:  # "a heart that is orange"
-            _apply(self.specs[self.pred], "color", col)
+            for k in self._pred_targets():
+                _apply(self.specs[k], "color", col)
             return
         if self.of_mode and self.last is not None:  # "a bowl of soup": soup describes the bowl
             self.of_mode = False
@@ -341,6 +353,10 @@ class _Grammar(RelationRules):
             self.np = None  # "all of them", "both": a reference, not a new phrase
         if self.last is not None:
             self.pred = self.last
+            group = list(dict.fromkeys(self.sent or self.prev_sent))
+            if it.text in _PLURAL_REFS and len(group) > 1 and self.last in group:
+                # "a heart, a star and a circle, all yellow": every object of the sentence
+                self.pred_all = [k for k in group if k != self.last] + [self.last]
             spec = self.specs[self.last]
             k = np_.count if np_ is not None and not np_.mods and not np_.vague else None
             if k and spec.vague_count:  # "hearts, three of them"
@@ -404,13 +420,25 @@ class _Grammar(RelationRules):
             self.region_wait = None
         self.order = None
         self.possessor = None
-        self.seg, self.sent = [], []
+        self.prev_sent = self.sent or self.prev_sent
+        self.seg, self.sent, self.pred_all = [], [], []
         self.pred, self.neg, self.of_mode, self.arr_wait = None, False, False, None
 
     def _distribute(self, colors: list[_NP]) -> None:
         """'a circle, black' (one colour: the last object's); 'three hearts: red, white and blue'
         (one colour per instance: the group splits, in order)."""
         spec = self.specs[self.last]  # type: ignore[index]
+        if spec.vague_count and not spec.color and all(e.count for e in colors) and self.last == len(self.specs) - 1:
+            base = self.last  # "circles: three red and two blue": the groups replace the bare plural
+            for j, e in enumerate(colors):
+                new = spec.model_copy(update={"count": e.count, "color": e.mods["color"], "vague_count": False})
+                if j == 0:
+                    self.specs[base] = new
+                else:
+                    self.specs.append(new)
+                    self.clause_of.append(self.clause_of[base])
+                    self.sent.append(len(self.specs) - 1)
+            return
         if len(colors) == 1 and not spec.color:
             spec.color = colors[0].mods["color"]
             return

@@ -117,6 +117,8 @@ def _word_item(tokens: list[str], i: int) -> Item:
         return Item("frame", w, w)
     if w in (",", ":", "&") or w in SENTENCE_END:
         return Item("sep" if w in SENTENCE_END else "conj", w, w)
+    if w == "another" and not (W.noun_name(nxt) or _color(nxt) or nxt in W.SIZE_WORDS or nxt in W.ADJECTIVES):
+        return Item("one", None, w)  # "one circle on top of another"
     if w in ("one", "ones") and (w == "ones" or not (nxt in W.NUMBER_WORDS or _color(nxt) or nxt in W.SIZE_WORDS
                                                    or nxt in W.TEXTURE_WORDS or nxt in W.ADJECTIVES
                                                    or W.noun_name(nxt) or nxt in ("of",))):

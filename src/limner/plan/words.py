@@ -208,7 +208,8 @@ ORDERS: dict[str, str] = {"from left to right": "ltr", "left to right": "ltr",
 ARRANGEMENTS: dict[str, str] = {"in a row": "row", "in a line": "row", "side by side": "row",
                                 "in a horizontal row": "row", "in one row": "row", "lined up": "row",
                                 "in a column": "column", "stacked": "column", "in a vertical line": "column",
-                                "in a stack": "column", "one above the other": "column",
+                                "in a stack": "column", "vertically": "column", "horizontally": "row",
+                                "diagonally": "grid", "one above the other": "column",
                                 "arranged in a triangle": "grid", "arranged in a circle": "grid",
                                 "arranged in a square": "grid", "forming a circle": "grid",
                                 "forming a triangle": "grid", "in a triangle formation": "grid",
@@ -252,7 +253,7 @@ and nothing else|only|just|exactly|precisely|also|too|as well|together with|alon
 plus|and then|then|and also|thanks|thank you|okay|ok|now|somewhere|simple|something|a bit
 in total|total|altogether|in all|overall|please make|so that|such that|where|have|has|having
 containing|contains|featuring|i'd like to see|i would like to see|i want to see|like to see|to see
-i'd like to have|want to have|second|third|fourth|fifth|additional|extra|in color|in colour|there 's|here 's|what about|how about|showing me|i'd like you to draw
+i'd like to have|want to have|second|third|fourth|fifth|additional|extra|in color|in colour|more|other|there 's|here 's|what about|how about|showing me|i'd like you to draw
 containing|contains|featuring|features|showing|shows|including|includes|depicting
 realistic|photorealistic|high quality|detailed
 """.replace("\n", "|").split("|")) - {""}
