@@ -26,7 +26,8 @@ def split_for_layout(c: Constraints) -> tuple[Constraints, list[tuple[int, int]]
             seen.add(host[s])
             host[s] = host[host[s]]
     betweens = [r for r in c.relations if r.relation == "between" and r.subject not in inner_subj]
-    split = {r.target for r in betweens if r.target2 is None and c.objects[r.target].count >= 2}
+    split = {r.target for r in betweens if r.target2 is None and c.objects[r.target].count >= 2
+             and r.target not in inner_subj}
     specs: list[ObjectSpec] = []
     origin: list[int] = []
     first: dict[int, int] = {}
@@ -58,6 +59,8 @@ def split_for_layout(c: Constraints) -> tuple[Constraints, list[tuple[int, int]]
             s = idx(r.subject)
             if r.target2 is not None:
                 a, b = idx(r.target), idx(r.target2)
+                if s in (a, b) or a == b:
+                    continue
             elif r.target in split:
                 a, b = first[r.target], second[r.target]
             else:
