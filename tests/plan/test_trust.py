@@ -60,3 +60,11 @@ def test_drawable_layout_leaves_out_unknown_objects():
     res = plan("a glorp next to a red circle", planner="rules")
     assert [o.name for o in res.layout.objects] == ["glorp", "circle"]
     assert [o.name for o in res.drawable_layout().objects] == ["circle"]
+
+
+def test_overlap_is_not_held_against_a_chat_llm():
+    # "a cat on a sofa": a strong LLM overlaps the boxes, as the scene is; the request's facts hold
+    llm_plan = Layout(objects=[SceneObject(name="cat", box=(0.35, 0.2, 0.65, 0.55)),
+                               SceneObject(name="sofa", box=(0.1, 0.4, 0.9, 0.9))])
+    res = plan("a cat on a sofa", llm=ReplayLLM([llm_plan]))
+    assert res.llm_only_ok and boxes(res.layout) == boxes(res.llm_layout) and res.violations == []

@@ -315,7 +315,8 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
         res.notes.append(f"partly understood: checked only the understood facts "
                          f"({len(check.objects)} of {len(c.objects)} object groups)")
     # an LLM plan answers for the understood facts; a rules plan for the whole reading it was built from
-    res.violations = verify(res.layout, check if res.plan_path == "llm" else c)
+    chat_plan = res.plan_path == "llm" and not _guided(llm, c, mode)
+    res.violations = verify(res.layout, check if res.plan_path == "llm" else c, overlap=not chat_plan)
     res.undrawable = undrawable(res.layout, c)
     if format == "tikz" and res.tikz is None:
         from .tikz import layout_to_tikz
@@ -384,14 +385,15 @@ def _plan_with_llm(prompt: str, c: Constraints, llm: Any, *, seed: int, width: i
     layout, tikz_src = _first_llm_layout(prompt, c, llm, seed=seed, width=width, height=height,
                                          format=format, temperature=temperature, repairs=repairs, mode=mode)
     llm_first = layout
-    ok = layout is not None and not verify(layout, check)  # the LLM's own plan, before any repair
+    strict = _guided(llm, c, mode)  # guided boxes must also keep apart; a free plan answers for facts
+    ok = layout is not None and not verify(layout, check, overlap=strict)  # the LLM's own plan, before any repair
     if layout is not None:
         layout, fixes = align_names(layout, check)
         repairs.extend(fixes)
     for r in range(max(0, int(rounds))):
         if layout is None or format == "tikz":
             break
-        problems = verify(layout, check)
+        problems = verify(layout, check, overlap=strict)
         if not problems:
             break
         try:
@@ -408,7 +410,7 @@ def _plan_with_llm(prompt: str, c: Constraints, llm: Any, *, seed: int, width: i
         fixed, more = align_names(fixed, check)
         fixes += more
         asked = "asked the LLM again with: " + "; ".join(p.message for p in problems[:4])
-        if len(verify(fixed, check)) < len(problems):
+        if len(verify(fixed, check, overlap=strict)) < len(problems):
             repairs.append(Repair(stage="llm", kind="reask", message=asked))
             repairs.extend(fixes)
             layout = fixed
@@ -417,13 +419,13 @@ def _plan_with_llm(prompt: str, c: Constraints, llm: Any, *, seed: int, width: i
     if layout is None:
         layout = rules_layout(c, seed=seed, width=width, height=height)
         repairs.append(Repair(stage="rules", kind="replace", message="used the rules layout"))
-    elif _guided(llm, c, mode) and verify(layout, check):
+    elif strict and verify(layout, check):
         # guided: the LLM only placed the reader's objects; boxes that fail even the understood
         # facts or basic sanity (heavy overlap) are replaced from the reader's best reading
         layout, fixes = repair_layout(layout, c, seed=seed)
         repairs.extend(fixes)
     else:
-        layout, fixes = repair_layout(layout, check, seed=seed)
+        layout, fixes = repair_layout(layout, check, seed=seed, overlap=strict)
         repairs.extend(fixes)
     layout = _decorate(layout, c, c.prompt)
     first = _decorate(llm_first, c, c.prompt) if llm_first is not None else None

@@ -135,7 +135,7 @@ def _counts_and_attributes(objs: list[SceneObject], c: Constraints, engine: Layo
 
 
 def _fix_geometry(objs: list[SceneObject], c: Constraints, repairs: list[Repair],
-                  W: int = 512, H: int = 512) -> list[SceneObject]:
+                  W: int = 512, H: int = 512, overlap: bool = True) -> list[SceneObject]:
     """Step 4-5: degenerate boxes, depth, swaps for failing relations, shrink overlaps."""
     for i, o in enumerate(objs):
         x0, y0, x1, y1 = o.box
@@ -176,7 +176,7 @@ def _fix_geometry(objs: list[SceneObject], c: Constraints, repairs: list[Repair]
         repairs.append(Repair(stage="rules", kind="move", message=f"swapped {c.objects[rel.subject].name} and "
                               f"{c.objects[rel.target].name} so that {c.objects[rel.subject].name} is {rel.relation} {c.objects[rel.target].name}"))
     # shrink overlapping pairs around their centres (a few bounded rounds)
-    for _ in range(3):
+    for _ in range(3 if overlap else 0):
         changed = False
         lay = Layout(width=W, height=H, objects=objs)
         for v in verify(lay, c):
@@ -218,21 +218,23 @@ def _replace_into_engine(objs: list[SceneObject], c: Constraints, engine: Layout
     return out
 
 
-def repair_layout(layout: Layout, constraints: Constraints, *, seed: int = 0) -> tuple[Layout, list[Repair]]:
-    """Repair ``layout`` until it satisfies ``constraints``; return it and what was done."""
+def repair_layout(layout: Layout, constraints: Constraints, *, seed: int = 0,
+                  overlap: bool = True) -> tuple[Layout, list[Repair]]:
+    """Repair ``layout`` until it satisfies ``constraints``; return it and what was done.
+    ``overlap=False``: the overlap bound is not a reason to change the plan (see :func:`verify`)."""
     repairs: list[Repair] = []
-    if not verify(layout, constraints):
+    if not verify(layout, constraints, overlap=overlap):
         return layout, repairs
     W, H = layout.width, layout.height
     engine = rules_layout(constraints, seed=seed, width=W, height=H)
     objs = _counts_and_attributes(list(layout.objects), constraints, engine, repairs)
-    objs = _fix_geometry(objs, constraints, repairs, W, H)
+    objs = _fix_geometry(objs, constraints, repairs, W, H, overlap)
     fixed = layout.model_copy(update={"objects": objs})
-    if not verify(fixed, constraints):
+    if not verify(fixed, constraints, overlap=overlap):
         return fixed, repairs
     objs = _replace_into_engine(objs, constraints, engine, repairs)
     fixed = layout.model_copy(update={"objects": objs})
-    if not verify(fixed, constraints):
+    if not verify(fixed, constraints, overlap=overlap):
         return fixed, repairs
     repairs.append(Repair(stage="rules", kind="replace", message="used the rules layout"))
     keep = {"background": layout.background or engine.background, "caption": layout.caption or engine.caption}
