@@ -269,9 +269,7 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
     # it out (no LLM, milliseconds); a chat LLM (a server) plans every request
     base = planner == "embedded" if llm is None else getattr(llm, "kind", "chat") == "base"
     if planner == "rules" or (base and mode == "auto" and c.complete and (c.objects or c.excluded or c.background)):
-        if planner != "rules":
-            notes.append("fully understood: laid out by the rules engine (the embedded LLM adds nothing here)")
-        llm = None
+        llm = None  # plan_path "rules" records it
     elif llm is None:
         try:
             llm = _load_llm(planner, base_url, model, cache)
