@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from ..schema import Layout, SceneObject
 from .layout_engine import caption_for, rules_layout
+from .lexicon import singularize
 from .types import Constraints, Repair
 from .verify import MAX_OBJECTS, MIN_SIDE, assign, iou, norm_name, verify
 
@@ -53,7 +54,7 @@ def align_names(layout: Layout, constraints: Constraints) -> tuple[Layout, list[
         if o.name not in required and len(same) == 1:  # 'sofa' for a requested couch: the request's word
             target = same[0]
         elif n not in required and not same:
-            cand = ALIASES.get(n)
+            cand = ALIASES.get(n) if ALIASES.get(n) in required else ALIASES.get(singularize(o.name.lower()))
             if cand in required:
                 target = cand
             else:

@@ -281,7 +281,7 @@ CORRECTIONS = {"i mean", "no wait", "wait", "actually", "sorry", "just kidding",
 SETTING_PREPS = {"at", "during", "against", "among", "amid", "amidst", "across", "through", "throughout"}
 # names compared as one (verification, scoring): the world's shape synonyms ("block" is a square);
 # the request keeps the word it used ("a red block" stays a block: it is what an image model is asked for)
-SHAPE_CANON: dict[str, str] = {k: v for k, v in NOUN_SYNONYMS.items() if k != "ball"}
+SHAPE_CANON: dict[str, str] = dict(NOUN_SYNONYMS)
 # ... and GenEval/COCO classes for their everyday names ("sofa" is a couch, as a detector sees it)
 CANON: dict[str, str] = {**SHAPE_CANON, **CLASS_SYNONYMS}
 KNOWN_PLACES = lx.COLORS.keys() | {"plain", "gradient", "sky", "mint", "beige", "gray", "grey"}
