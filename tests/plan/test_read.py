@@ -124,3 +124,11 @@ def test_coverage_and_nothing_understood():
 def test_a_scene_without_something_is_an_empty_plan():
     res = plan("A realistic photo of a scene without an aeroplane")  # the default path
     assert res.layout.objects == [] and res.constraints.excluded == ["aeroplane"] and res.plan_path == "rules"
+
+
+def test_ordinals_reciprocals_and_adverbs():
+    assert sorted(objs("three squares: the first is red, the second is green, the third is blue"), key=str) == \
+        sorted([(1, "red", "square"), (1, "green", "square"), (1, "blue", "square")], key=str)
+    c = parse_request("2 black stars next to each other?")
+    assert objs(c.prompt) == [(2, "black", "star")] and c.objects[0].arrangement == "row" and c.reading.complete
+    assert rels("a blue circle partially covered by a green square") == [(0, "behind", 1)]

@@ -56,6 +56,7 @@ class _Grammar(RelationRules):
         self.corrected = False
         self.last_conj = ""
         self.pred_all: list[int] = []
+        self.ord_groups: list[int] = []
         self.prev_sent: list[int] = []
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -367,6 +368,31 @@ class _Grammar(RelationRules):
                 self.clause_of.append(self.clause_of[self.last])
                 self.sent.append(len(self.specs) - 1)
                 self.pred = len(self.specs) - 1
+
+    def k_ord(self, it: Item, nxt: Item | None) -> None:
+        """'three squares: the first is red, the second is green': one instance gets its own group."""
+        if self.np is not None and not self.np.mods:
+            self.np = None
+        base = next((k for k in reversed(self.sent or self.prev_sent) if self.specs[k].count >= 2), None)
+        if base is None:
+            if self.ord_groups:
+                base = self.ord_groups[0]
+            else:
+                return self._unplace([it])
+        spec = self.specs[base]
+        spec.count -= 1
+        self.specs.append(spec.model_copy(update={"count": 1}))
+        self.clause_of.append(self.clause_of[base])
+        self.sent.append(len(self.specs) - 1)
+        self.ord_groups = [base]
+        self.pred = len(self.specs) - 1
+        if spec.count == 0:  # the last instance: the group is now fully split
+            spec.count = 1
+            self.specs.pop()
+            self.clause_of.pop()
+            self.sent.pop()
+            self.pred = base
+        self.prev, self.last = self.last, self.pred  # "... is green" describes this instance
 
     def k_cop(self, it: Item, nxt: Item | None) -> None:
         if self.np is not None and not (self.np.mods or self.np.attrs):

@@ -69,7 +69,7 @@ ROLE = {"noun": "object", "num": "count", "qnum": "count", "det": "count", "colo
         "pron": "reference", "cop": "verb", "verb": "verb", "frame": "framing", "framen": "framing",
         "conj": "framing", "sep": "framing", "of": "framing", "cmark": "color", "bg": "background",
         "one": "reference", "unk": "unknown", "place": "background",
-        "recip": "reference", "setting": "background", "poss": "framing", "corr": "unknown"}
+        "recip": "reference", "setting": "background", "poss": "framing", "corr": "unknown", "ord": "reference"}
 PUNCT = {",", ".", ";", "!", "?", ":", "&", "(", ")"}
 
 
@@ -117,6 +117,15 @@ def _word_item(tokens: list[str], i: int) -> Item:
         return Item("frame", w, w)
     if w in (",", ":", "&") or w in SENTENCE_END:
         return Item("sep" if w in SENTENCE_END else "conj", w, w)
+    if w in W.ORDINALS:  # "the second is green": one instance of the group; "a second star": another
+        prev = tokens[i - 1] if i > 0 else ""
+        if prev == "the" and not W.noun_name(nxt) and nxt not in ("one",):
+            return Item("ord", W.ORDINALS[w], w)
+        if prev == "the" and nxt == "one":
+            return Item("ord", W.ORDINALS[w], w)
+        return Item("frame", w, w)
+    if w == "one" and i > 0 and tokens[i - 1] in W.ORDINALS:
+        return Item("frame", w, w)  # "the first one"
     if w == "another" and not (W.noun_name(nxt) or _color(nxt) or nxt in W.SIZE_WORDS or nxt in W.ADJECTIVES):
         return Item("one", None, w)  # "one circle on top of another"
     if w in ("one", "ones") and (w == "ones" or not (nxt in W.NUMBER_WORDS or _color(nxt) or nxt in W.SIZE_WORDS

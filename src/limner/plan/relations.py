@@ -137,6 +137,10 @@ class RelationRules:
         p = self.pending
         self.pending = None
         uniq = list(dict.fromkeys(self.sent))
+        if p is not None and len(uniq) == 1 and self.specs[uniq[0]].count >= 2:  # "two stars next to each other"
+            vertical = p["rel"] in ("above", "below")
+            self.specs[uniq[0]].arrangement = "column" if vertical else "row"  # type: ignore[assignment]
+            return
         if p is None or len(uniq) < 2:
             return self._unplace([it] + ([p["item"]] if p else []))
         self._emit(uniq[-2], p["rel"], uniq[-1], None, p["item"])

@@ -253,7 +253,8 @@ and nothing else|only|just|exactly|precisely|also|too|as well|together with|alon
 plus|and then|then|and also|thanks|thank you|okay|ok|now|somewhere|simple|something|a bit
 in total|total|altogether|in all|overall|please make|so that|such that|where|have|has|having
 containing|contains|featuring|i'd like to see|i would like to see|i want to see|like to see|to see
-i'd like to have|want to have|second|third|fourth|fifth|additional|extra|in color|in colour|more|other|there 's|here 's|what about|how about|showing me|i'd like you to draw
+i'd like to have|want to have|additional|extra|in color|in colour|more|other|directly|partially|partly|slightly|completely
+fully|mostly|very|really|quite|somewhat|neatly|evenly|closely|immediately|straight|just about|roughly|there 's|here 's|what about|how about|showing me|i'd like you to draw
 containing|contains|featuring|features|showing|shows|including|includes|depicting
 realistic|photorealistic|high quality|detailed
 """.replace("\n", "|").split("|")) - {""}
@@ -273,6 +274,7 @@ mountains hills night sunset sunrise dawn dusk noon evening morning afternoon wi
 autumn fall spring rain fog storm daylight darkness moonlight sunlight outdoors indoors outside inside
 """.split()) - {"inside"}
 RECIPROCALS = {"each other", "one another"}
+ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5, "last": -1}
 # the user corrects themself mid-request: the reader does not untangle that (the LLM may)
 CORRECTIONS = {"i mean", "no wait", "wait", "actually", "sorry", "just kidding", "scratch that",
                "or rather", "correction", "make that", "i meant", "oops", "never mind", "nevermind",
