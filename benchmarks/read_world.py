@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--text", action="store_true", help="also the text-only arm (no layout)")
     ap.add_argument("--batch", type=int, default=20)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--verbose", action="store_true", help="print each failing prompt with what was detected")
     args = ap.parse_args(argv)
 
     from read_eval import load
@@ -81,8 +82,11 @@ def main(argv: list[str] | None = None) -> int:
             for j, im in zip(idx, out.images):
                 dets = detect(im)
                 seen = Layout(objects=[SceneObject(name=d.shape, color=d.color, box=d.box) for d in dets])
-                ok = arm != "planned" or lays[j] is not None
-                tags.setdefault(rows[j]["tag"], []).append(ok and layout_correct(seen, rows[j]))
+                ok = (arm != "planned" or lays[j] is not None) and layout_correct(seen, rows[j])
+                tags.setdefault(rows[j]["tag"], []).append(ok)
+                if args.verbose and not ok:
+                    print(f"  FAIL [{arm}] {rows[j]['prompt']!r}: detected "
+                          f"{[(d.color, d.shape, tuple(round(v, 2) for v in d.box)) for d in dets]}")
         acc = {t: sum(v) / len(v) for t, v in sorted(tags.items())}
         overall[arm] = statistics.mean(acc.values())
         print(f"arm={arm} " + " ".join(f"{t}={a:.3f}(n={len(tags[t])})" for t, a in acc.items())
