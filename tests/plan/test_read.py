@@ -132,3 +132,11 @@ def test_ordinals_reciprocals_and_adverbs():
     c = parse_request("2 black stars next to each other?")
     assert objs(c.prompt) == [(2, "black", "star")] and c.objects[0].arrangement == "row" and c.reading.complete
     assert rels("a blue circle partially covered by a green square") == [(0, "behind", 1)]
+
+
+def test_diagonal_and_middle_relations():
+    res = plan("a heart to the upper left of a star", planner="rules")
+    assert sorted(r.relation for r in res.constraints.relations) == ["above", "left of"] and res.violations == []
+    assert rels("a tiny pink circle in the center of a huge blue square") == [(0, "inside", 1)]
+    assert rels("a dog in the middle of two cats") == [(0, "between", 1)]
+    assert rels("A white triangle and, below it, a black diamond") == [(1, "below", 0)]

@@ -88,6 +88,12 @@ class _Grammar(RelationRules):
         # a lone article ("a" before a framing noun) is framing
 
     def _emit(self, subj: int, rel: str, tgt: int, tgt2: int | None, it: Item) -> None:
+        if "+" in rel:  # "to the upper left of": two facts
+            for part in rel.split("+"):
+                self._emit(subj, part, tgt, tgt2, it)
+            return
+        if rel == "middle":  # "in the middle of": between a group, inside one object
+            rel = "between" if self.specs[tgt].count >= 2 or tgt2 is not None else "inside"
         if rel == "flanks":  # "two hearts on either side of a star": the star is between them
             subj, rel, tgt = tgt, "between", subj
             if self.specs[tgt].count < 2:

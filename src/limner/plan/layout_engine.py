@@ -113,6 +113,11 @@ def group_cells(constraints: Constraints, notes: list[str] | None = None) -> tup
     h_implied, v_implied = region_edges(constraints.objects)
     horiz = horiz + [e for e in h_implied if e not in horiz and e[::-1] not in horiz]
     vert = vert + [e for e in v_implied if e not in vert and e[::-1] not in vert]
+    # a pair both above/below and left/right of each other ("to the upper left of") goes diagonal:
+    # different columns, then the upper one takes the top half of its cell, the lower the bottom
+    pairs_h = {frozenset(e) for e in horiz}
+    diag = [e for e in vert if frozenset(e) in pairs_h]
+    vert = [e for e in vert if frozenset(e) not in pairs_h]
     vorder, vert = _order(n, vert, notes, "vertical")
     uf = _UF(n)
     for a, b in vert:
@@ -142,6 +147,11 @@ def group_cells(constraints: Constraints, notes: list[str] | None = None) -> tup
             y0 = MARGIN + span * r / R
             y1 = MARGIN + span * (r + 1) / R
             cells[g] = (x0, y0, x1, y1)
+    for up, low in diag:
+        cu, cl = cells[up], cells[low]
+        mid_u, mid_l = (cu[1] + cu[3]) / 2, (cl[1] + cl[3]) / 2
+        cells[up] = (cu[0], cu[1], cu[2], max(cu[1] + 0.1, min(cu[3], mid_u)))
+        cells[low] = (cl[0], min(cl[3] - 0.1, max(cl[1], mid_l)), cl[2], cl[3])
     by_region: dict[str, list[int]] = {}
     for g, spec in enumerate(constraints.objects):
         if spec.region:

@@ -51,7 +51,7 @@ class RelationRules:
             subj = self.seg[-1] if self.seg else self.pred
         elif self.last_kind == "conj" and self.last_subject is not None and self.sent:
             subj = self.last_subject  # "a cat left of a dog and above a bird"
-        elif self.last_kind == "conj" and self.last_conj == "," and self.sent:
+        elif self.last_kind == "conj" and self.last_conj == "," and self.sent and not pronoun:
             subj = self.sent[-1]  # "a star, which is red, above a square"
         self.pending = {"rel": rel, "subj": subj, "tgt": None, "item": it}
         if pronoun:

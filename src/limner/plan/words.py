@@ -158,13 +158,25 @@ RELATIONS: dict[str, str] = {
     "over": "above", "above": "above", "higher up than": "above", "up above": "above",
     "on the bottom of": "below", "at the bottom of": "below", "underneath": "below",
     "below": "below", "under": "below", "beneath": "below", "at the foot of": "below",
-    "between": "between", "in between": "between", "in the middle of": "between",
+    "between": "between", "in between": "between", "in the middle of": "middle",
+    "in the center of": "middle", "in the centre of": "middle", "at the center of": "middle",
+    "at the centre of": "middle", "in the very middle of": "middle",
     "inside": "inside", "inside of": "inside", "within": "inside", "in": "inside", "into": "inside",
     "on side of": "next to", "flanked by": "between",
     "on either side of": "flanks", "on both sides of": "flanks", "on each side of": "flanks",
     "either side of": "flanks", "on either side": "flanks", "on both sides": "flanks",
     "on each side": "flanks", "on opposite sides of": "flanks",
 }
+# diagonal relations: two facts at once ("to the upper left of" = above and left of)
+for _v, _vr in (("upper", "above"), ("top", "above"), ("lower", "below"), ("bottom", "below")):
+    for _h in ("left", "right"):
+        for _form in ("to the {v} {h} of", "at the {v} {h} of", "on the {v} {h} of", "{v} {h} of"):
+            RELATIONS[_form.format(v=_v, h=_h)] = f"{_vr}+{_h} of"
+for _vr in ("above", "below"):
+    for _h in ("left", "right"):
+        for _form in ("{v} and to the {h} of", "{v} and {h} of", "{v} and on the {h} of"):
+            RELATIONS[_form.format(v=_vr, h=_h)] = f"{_vr}+{_h} of"
+        RELATIONS[f"to the {_h} of and {_vr}"] = f"{_vr}+{_h} of"
 # relation phrases that refer to the previous object when no object follows ("with X on top")
 POSTFIX_OK = {"above", "below", "inside", "next to", "left of", "right of", "in front of", "behind", "flanks"}
 # "to its right" = right of it, ...
@@ -209,7 +221,7 @@ ARRANGEMENTS: dict[str, str] = {"in a row": "row", "in a line": "row", "side by 
                                 "in a horizontal row": "row", "in one row": "row", "lined up": "row",
                                 "in a column": "column", "stacked": "column", "in a vertical line": "column",
                                 "in a stack": "column", "vertically": "column", "horizontally": "row",
-                                "diagonally": "grid", "one above the other": "column",
+ "one above the other": "column",
                                 "arranged in a triangle": "grid", "arranged in a circle": "grid",
                                 "arranged in a square": "grid", "forming a circle": "grid",
                                 "forming a triangle": "grid", "in a triangle formation": "grid",
@@ -254,7 +266,7 @@ plus|and then|then|and also|thanks|thank you|okay|ok|now|somewhere|simple|someth
 in total|total|altogether|in all|overall|please make|so that|such that|where|have|has|having
 containing|contains|featuring|i'd like to see|i would like to see|i want to see|like to see|to see
 i'd like to have|want to have|additional|extra|in color|in colour|more|other|directly|partially|partly|slightly|completely
-fully|mostly|very|really|quite|somewhat|neatly|evenly|closely|immediately|straight|just about|roughly|there 's|here 's|what about|how about|showing me|i'd like you to draw
+fully|mostly|very|really|quite|somewhat|diagonally|neatly|evenly|closely|immediately|straight|just about|roughly|there 's|here 's|what about|how about|showing me|i'd like you to draw
 containing|contains|featuring|features|showing|shows|including|includes|depicting
 realistic|photorealistic|high quality|detailed
 """.replace("\n", "|").split("|")) - {""}
