@@ -32,6 +32,11 @@ CLASS_SYNONYMS: dict[str, str] = {
     "kitty": "cat", "automobile": "car", "lorry": "truck", "wineglass": "wine glass",
     "coffee mug": "cup", "mug": "cup", "teacup": "cup", "houseplant": "potted plant",
     "plant": "potted plant", "pot plant": "potted plant", "rucksack": "backpack",
+    "table": "dining table", "dinner table": "dining table", "kitchen table": "dining table",
+    "ski": "skis", "racket": "tennis racket", "racquet": "tennis racket", "hydrant": "fire hydrant",
+    "keyboard": "computer keyboard", "ship": "boat", "sailboat": "boat", "yacht": "boat",
+    "television set": "tv", "tv remote control": "tv remote", "wine glasses": "wine glass",
+    "stop light": "traffic light", "traffic signal": "traffic light", "sports car": "car",
 }
 # common nouns beyond GenEval's 80 classes: known objects (a diffusion model can draw them)
 COMMON_NOUNS = set("""
