@@ -422,6 +422,8 @@ def _plan_with_llm(prompt: str, c: Constraints, llm: Any, *, seed: int, width: i
         # facts or basic sanity (heavy overlap) are replaced from the reader's best reading
         layout, fixes = repair_layout(layout, c, seed=seed)
         repairs.extend(fixes)
+        if check is not c:
+            notes.append("the LLM's boxes failed basic checks: repaired on the reader's best reading, unsure parts included")
     else:
         layout, fixes = repair_layout(layout, check, seed=seed, overlap=strict)
         repairs.extend(fixes)
