@@ -152,6 +152,8 @@ def _word_item(tokens: list[str], i: int) -> Item:
         return Item("texture", W.TEXTURE_WORDS[w], w)
     if lx.singularize(w) in W.QUANTITY_NOUNS and nxt == "of":  # "a stack of books"
         return Item("noun", lx.singularize(w), w)
+    if w in ("ring", "circle", "square", "cluster") and nxt == "of" and (nxt2 in W.NUMBER_WORDS or nxt2.isdigit()):
+        return Item("noun", "group", w)  # "a ring of five stars": five stars, arranged
     n = W.noun_name(w)
     if n is not None and w not in W.BACKGROUND_WORDS and w not in W.FRAME_NOUNS:
         return Item("noun", n[0], w)
