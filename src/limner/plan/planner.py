@@ -262,7 +262,8 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
     notes: list[str] = list(c.notes)
     reading = c.reading
     if reading is not None and reading.coverage == 0.0:
-        raise InputError(f"understood nothing in {c.prompt!r} ({reading.summary()}): name what to draw, "
+        why = reading.summary() or "no English words"
+        raise InputError(f"understood nothing in {c.prompt!r} ({why}): name what to draw, "
                          "e.g. 'a red circle above a blue square'")
     planner = (planner or "embedded").strip().lower()
     # the embedded base model adds nothing to a fully understood request: the rules engine lays
