@@ -140,3 +140,10 @@ def test_diagonal_and_middle_relations():
     assert rels("a tiny pink circle in the center of a huge blue square") == [(0, "inside", 1)]
     assert rels("a dog in the middle of two cats") == [(0, "between", 1)]
     assert rels("A white triangle and, below it, a black diamond") == [(1, "below", 0)]
+
+
+def test_typos_are_reported_with_a_hint_never_applied():
+    c = parse_request("a red cirlce next to a bleu square")
+    assert c.reading.unknown == ["cirlce", "bleu"] and not c.reading.complete
+    assert "did you mean 'circle' for 'cirlce'" in c.reading.summary()
+    assert [o.name for o in c.objects][0] == "cirlce"  # reported, not guessed

@@ -6,6 +6,8 @@ most one relation waiting for its subject or target. See :mod:`.read` for the ov
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..errors import InputError
 from . import lexicon as lx
 from . import words as W
@@ -489,6 +491,28 @@ class _Grammar(RelationRules):
     def k_frame(self, it: Item, nxt: Item | None) -> None:
         self.frames.append(it.text)
 
+@lru_cache(maxsize=1)
+def _known_words() -> tuple[str, ...]:
+    from ..world.vocab import COLORS as WORLD_COLORS
+    from ..world.vocab import SHAPES
+
+    return tuple(sorted(set(SHAPES) | set(WORLD_COLORS) | set(lx.COCO_NAMES) | W.COMMON_NOUNS))
+
+
+def _suggest(unknown: list[str]) -> dict[str, str]:
+    """Close known words for unknown ones of 4+ letters ('cirlce' -> circle); only reported."""
+    import difflib
+
+    vocab = _known_words()
+    out = {}
+    for w in unknown:
+        if len(w) >= 4 and w.isalpha():
+            near = difflib.get_close_matches(w, vocab, n=1, cutoff=0.75)
+            if near:
+                out[w] = near[0]
+    return out
+
+
 def _inside_first(rels: list[Relation], specs: list[ObjectSpec], notes: list[str]) -> list[Relation]:
     """'inside' fixes where an object is: other relations between the same pair, a second host,
     or a region of the inner object contradict it and are dropped (with a note)."""
@@ -533,7 +557,7 @@ def read_request(prompt: str) -> Constraints:
     understood = sum(len(w.text.split()) for w in words if w.role != "unknown")
     unknown = list(dict.fromkeys(w.text for w in words if w.role == "unknown"))
     reading = Reading(words=words, coverage=round(understood / n_words, 4), unknown=unknown,
-                      unsure_clauses=unsure, complete=not unsure)
+                      unsure_clauses=unsure, complete=not unsure, suggestions=_suggest(unknown))
     specs = g.specs
     for k, spec in enumerate(specs):
         spec.sure = g.clause_of[k] not in unsure

@@ -72,9 +72,15 @@ class Reading(_Rec):
     unsure_clauses: list[int] = Field(default_factory=list, description="clauses with unknown or unplaced words")
     complete: bool = Field(default=True, description="every word understood and placed")
 
+    suggestions: dict[str, str] = Field(default_factory=dict, description="unknown word -> a known word "
+                                        "it may be a typo of (reported, never applied)")
+
     def summary(self) -> str:
-        """'' when everything was understood, else 'not understood: w1, w2'."""
-        return "" if not self.unknown else "not understood: " + ", ".join(self.unknown)
+        """'' when everything was understood, else 'not understood: w1, w2 (did you mean ...?)'."""
+        if not self.unknown:
+            return ""
+        hint = ", ".join(f"'{k}' for '{w}'" for w, k in self.suggestions.items())
+        return "not understood: " + ", ".join(self.unknown) + (f" (did you mean {hint}?)" if hint else "")
 
 
 class Constraints(_Rec):
