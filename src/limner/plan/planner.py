@@ -269,7 +269,8 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
     # the embedded base model adds nothing to a fully understood request: the rules engine lays
     # it out (no LLM, milliseconds); a chat LLM (a server) plans every request
     base = planner == "embedded" if llm is None else getattr(llm, "kind", "chat") == "base"
-    if planner == "rules" or (base and mode == "auto" and c.complete and (c.objects or c.excluded or c.background)):
+    scenery = not c.objects and bool(c.excluded or c.background)  # "a calm ocean", "a scene without cars"
+    if planner == "rules" or (base and mode == "auto" and (c.complete and c.objects or scenery)):
         llm = None  # plan_path "rules" records it
     elif llm is None:
         try:
@@ -281,12 +282,12 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
             llm = None
     check = c.checkable()
 
-    if llm is None and not c.objects and (c.excluded or c.background) and c.complete:
-        # "a scene without an aeroplane": understood, and nothing is to be drawn but the scene
+    if llm is None and scenery:
+        # "a scene without an aeroplane", "the blue ocean and the white sand": nothing to place
         res = PlanResult(layout=Layout(width=width, height=height, background=c.background or "plain",
                                        caption=c.prompt),
                          constraints=c, source="rules", plan_path="rules",
-                         notes=notes + ["nothing to draw but the background: the request only excludes"])
+                         notes=notes + ["no objects to place: the plan is the background only"])
     elif llm is None:
         if not c.objects:
             raise InputError(f"found nothing to draw in {c.prompt!r}"
