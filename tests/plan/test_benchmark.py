@@ -47,3 +47,19 @@ def test_geneval_scoring_catches_wrong_layouts():
     above = Layout(objects=[SceneObject(name="cow", box=(0.4, 0.6, 0.6, 0.8)), SceneObject(name="dog", box=(0.4, 0.1, 0.6, 0.3))])
     assert not mod.geneval_correct(below, meta) and mod.geneval_correct(above, meta)
     assert not mod.geneval_correct(above, {**meta, "exclude": [{"class": "dog", "count": 1}]})
+
+
+def test_read_eval_on_a_small_file(capsys, tmp_path):
+    spec = importlib.util.spec_from_file_location("read_eval", ROOT / "benchmarks" / "read_eval.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    rows = [{"tag": "position", "prompt": "a purple star between two green triangles",
+             "include": [{"class": "triangle", "count": 2, "color": "green"},
+                         {"class": "star", "count": 1, "color": "purple", "position": ["between", 0]}]},
+            {"tag": "counting", "prompt": "two squares, all of them red",
+             "include": [{"class": "square", "count": 2, "color": "red"}], "exclude": [{"class": "square", "count": 3}]}]
+    f = tmp_path / "r.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in rows))
+    assert mod.main(["--split", "all", "--prompts", str(f), "--no-default"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[-1] == "read_accuracy=1.0000" and any("strong LLM accuracy kept: 1.0000" in x for x in out)

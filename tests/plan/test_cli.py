@@ -58,3 +58,18 @@ def test_user_errors_are_one_line():
     assert "Traceback" not in r.stderr
     r = _main("plan", "--tikz", "/nonexistent.tex")
     assert r.returncode == 2 and "cannot read" in r.stderr
+
+
+def test_plan_names_unknown_words_and_the_path():
+    r = _main("plan", "--planner", "rules", "a glorp next to a red circle")
+    assert r.returncode == 0 and "not understood: glorp" in r.stderr
+    assert "planned by: rules engine" in r.stderr and "not drawn" in r.stderr
+    assert [o.name for o in Layout.model_validate_json(r.stdout).objects] == ["glorp", "circle"]
+    r = _main("plan", "two squares, all of them red")  # the default: fully understood -> no LLM
+    assert r.returncode == 0 and "not understood" not in r.stderr and "rules engine (no LLM)" in r.stderr
+    assert [(o.name, o.color) for o in Layout.model_validate_json(r.stdout).objects] == [("square", "red")] * 2
+
+
+def test_nothing_understood_is_one_line_error():
+    r = _main("plan", "--planner", "rules", "blorp zzz")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "not understood: blorp, zzz" in r.stderr

@@ -20,7 +20,8 @@ def llm():
 
 def test_embedded_plan_is_valid_after_repair(llm):
     # one call (guided mode, no re-ask): ~1 s on idle cores, much more on contended ones
-    res = plan("two red circles to the left of a blue square", llm=llm, seed=0, llm_repair_rounds=0)
+    res = plan("two red circles to the left of a blue square", llm=llm, seed=0, llm_repair_rounds=0,
+               mode="guided")  # forced: a fully understood request would not reach the LLM
     assert res.source == "embedded" and res.violations == []
     assert res.llm_layout is not None or any(r.kind == "invalid" for r in res.repairs)
     if res.llm_layout is not None:  # guided: the parser's objects, one LLM box each

@@ -100,7 +100,7 @@ def test_llm_fix_accepted_when_better(scripted):
 
 def test_llm_garbage_falls_back_to_rules(scripted):
     llm = scripted(["not json at all"])
-    res = plan("a cat above a dog", llm=llm)
+    res = plan("a cat above a dog", llm=llm, mode="free")
     assert res.violations == [] and res.llm_layout is None
     assert any(r.kind == "invalid" for r in res.repairs)
     assert len(llm.calls) == 3  # bounded retries inside limner.llm, then no more
@@ -120,8 +120,9 @@ def test_embedded_without_runtime_falls_back(monkeypatch):
         raise MissingExtraError("llama_cpp", "llm", "local GGUF models")
 
     monkeypatch.setattr(pl, "_load_llm", boom)
-    res = plan("a cat above a dog", planner="embedded")
+    res = plan("a cat above a glorp", planner="embedded")  # partly understood: would ask the LLM
     assert res.source == "rules" and res.violations == [] and "not available" in res.notes[0]
+    assert res.plan_path == "rules-fallback"
 
 
 def test_plan_arguments_checked():
@@ -154,7 +155,7 @@ def test_aliases_are_read_as_the_requested_name(scripted):
 def test_guided_mode_for_base_models(scripted):
     """Base models only place boxes for the parsed objects (exactly as many as requested)."""
     llm = scripted(['{"boxes":[[5,10,30,35],[5,60,30,85],[60,35,90,65]]}'])
-    res = plan("two red circles to the left of a blue square", llm=llm)
+    res = plan("two red circles to the left of a blue square", llm=llm, mode="guided")
     assert res.llm_only_ok and res.violations == [] and len(llm.calls) == 1
     assert "Objects: red circle; red circle; blue square" in llm.calls[0].prompt
     schema = llm.calls[0].json_schema
@@ -163,7 +164,7 @@ def test_guided_mode_for_base_models(scripted):
 
 def test_guided_reask_then_repair(scripted):
     llm = scripted(['{"boxes":[[60,10,90,40],[5,40,35,70]]}'])  # cat right of dog: wrong, twice
-    res = plan("a cat left of a dog", llm=llm)
+    res = plan("a cat left of a dog", llm=llm, mode="guided")
     assert not res.llm_only_ok and res.violations == [] and len(llm.calls) == 2
     assert "Problems: cat should be left of dog" in llm.calls[1].prompt
     with pytest.raises(InputError):

@@ -68,6 +68,16 @@ def register(app: typer.Typer) -> None:
                 text = result.tikz or layout_to_tikz(layout)
             else:
                 text = layout.model_dump_json(indent=2, exclude_none=True)
+            reading = result.constraints.reading
+            if reading is not None and reading.unknown:
+                typer.echo(reading.summary(), err=True)
+            path = {"rules": "rules engine (no LLM)", "llm": f"LLM planner ({result.source}), verified on "
+                    + ("every fact" if result.check == "full" else "the understood facts only"),
+                    "rules-fallback": "rules engine (no LLM available)"}.get(result.plan_path, result.plan_path)
+            typer.echo(f"planned by: {path}", err=True)
+            if result.undrawable:
+                names = ", ".join(dict.fromkeys(layout.objects[i].name for i in result.undrawable))
+                typer.echo(f"not drawn (unknown to limner): {names}", err=True)
             for note in result.notes:
                 typer.echo(f"note: {note}", err=True)
             for r in result.repairs:

@@ -185,7 +185,7 @@ _AXIS = {"left of": ("x", False), "right of": ("x", True), "above": ("y", False)
          "below": ("y", True), "in front of": ("z", False), "behind": ("z", True)}
 
 
-def _drop_contradictions(relations: list[Relation], notes: list[str]) -> list[Relation]:
+def drop_contradictions(relations: list[Relation], notes: list[str]) -> list[Relation]:
     """Drop a relation that contradicts earlier ones (a cycle on its axis), with a note."""
     succ: dict[tuple[str, int], set[int]] = {}
 
@@ -216,7 +216,14 @@ def _drop_contradictions(relations: list[Relation], notes: list[str]) -> list[Re
 
 
 def parse_request(prompt: str) -> Constraints:
-    """Parse ``prompt`` into :class:`Constraints`. Raises :class:`InputError` on unusable input."""
+    """Read ``prompt`` into :class:`Constraints` with the grammar reader (:mod:`.grammar`, issue 12)."""
+    from .grammar import read_request
+
+    return read_request(prompt)
+
+
+def legacy_parse(prompt: str) -> Constraints:
+    """The template-tuned parser the grammar reader replaced (kept for comparison benchmarks)."""
     text = _check_prompt(prompt)
     tokens = TOKEN_RE.findall(text.lower())
     tokens, medium = _strip_medium(tokens)
@@ -359,7 +366,7 @@ def parse_request(prompt: str) -> Constraints:
     for name in [e for e in excluded if e in required]:
         notes.append(f"'{name}' is both requested and excluded; kept the request")
         excluded.remove(name)
-    relations = _drop_contradictions([r for r in relations if r.subject != r.target], notes)
+    relations = drop_contradictions([r for r in relations if r.subject != r.target], notes)
     total = sum(s.count for s in specs)
     if total > MAX_OBJECTS:
         raise InputError(f"the request asks for {total} objects; the planner places at most "

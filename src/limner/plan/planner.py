@@ -260,9 +260,18 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
         raise InputError(f"seed must be a non-negative integer, not {seed!r}")
     c = parse_request(prompt)
     notes: list[str] = list(c.notes)
+    reading = c.reading
+    if reading is not None and reading.coverage == 0.0:
+        why = reading.summary() or "no English words"
+        raise InputError(f"understood nothing in {c.prompt!r} ({why}): name what to draw, "
+                         "e.g. 'a red circle above a blue square'")
     planner = (planner or "embedded").strip().lower()
-    if planner == "rules":
-        llm = None
+    # the embedded base model adds nothing to a fully understood request: the rules engine lays
+    # it out (no LLM, milliseconds); a chat LLM (a server) plans every request
+    base = planner == "embedded" if llm is None else getattr(llm, "kind", "chat") == "base"
+    scenery = not c.objects and bool(c.excluded or c.background)  # "a calm ocean", "a scene without cars"
+    if planner == "rules" or (base and mode == "auto" and (c.complete and c.objects or scenery)):
+        llm = None  # plan_path "rules" records it
     elif llm is None:
         try:
             llm = _load_llm(planner, base_url, model, cache)
@@ -271,32 +280,68 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
                 raise
             notes.append(f"the embedded LLM is not available ({exc}); used the rules planner")
             llm = None
+    check = c.checkable()
 
-    if llm is None:
+    if llm is None and scenery:
+        # "a scene without an aeroplane", "the blue ocean and the white sand": nothing to place
+        res = PlanResult(layout=Layout(width=width, height=height, background=c.background or "plain",
+                                       caption=c.prompt),
+                         constraints=c, source="rules", plan_path="rules",
+                         notes=notes + ["no objects to place: the plan is the background only"])
+    elif llm is None:
         if not c.objects:
-            raise InputError(f"found nothing to draw in {c.prompt!r}: name at least one object, "
-                             "e.g. 'a red circle above a blue square'")
+            raise InputError(f"found nothing to draw in {c.prompt!r}"
+                             + (f" ({reading.summary()})" if reading and reading.unknown else "")
+                             + ": name at least one object, e.g. 'a red circle above a blue square'")
         eng_notes: list[str] = []
         layout = rules_layout(c, seed=seed, width=width, height=height, notes=eng_notes)
         res = PlanResult(layout=layout, constraints=c, source="rules", notes=notes + eng_notes,
                          repairs=[Repair(stage="rules", kind="note", message=n) for n in c.notes + eng_notes
-                                  if "contradict" in n])
+                                  if "contradict" in n],
+                         plan_path="rules" if c.complete or planner == "rules" else "rules-fallback")
     else:
         try:
             res = _plan_with_llm(prompt, c, llm, seed=seed, width=width, height=height, format=format,
-                                 rounds=llm_repair_rounds, temperature=temperature, notes=notes, mode=mode)
+                                 rounds=llm_repair_rounds, temperature=temperature, notes=notes, mode=mode,
+                                 check=check)
         except MissingExtraError as exc:  # the runtime is imported lazily, at the first call
             if planner != "embedded" or not c.objects:
                 raise
             notes.append(f"the embedded LLM is not available ({exc}); used the rules planner")
             return plan(prompt, planner="rules", seed=seed, format=format, width=width, height=height)._with_notes(notes, t0)
-    res.violations = verify(res.layout, c)
+        res.plan_path = "llm"
+    res.check = "full" if check is c else ("partial" if check.objects else "none")
+    if res.check != "full":
+        res.notes.append(f"partly understood: checked only the understood facts "
+                         f"({len(check.objects)} of {len(c.objects)} object groups)")
+    # an LLM plan answers for the understood facts; a rules plan for the whole reading it was built from
+    chat_plan = res.plan_path == "llm" and not _guided(llm, c, mode)
+    res.violations = verify(res.layout, check if res.plan_path == "llm" else c, overlap=not chat_plan)
+    res.undrawable = undrawable(res.layout, c)
     if format == "tikz" and res.tikz is None:
         from .tikz import layout_to_tikz
 
         res.tikz = layout_to_tikz(res.layout)
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def undrawable(layout: Layout, c: Constraints) -> list[int]:
+    """Indices of objects no image backend should draw: words the reader did not know as things
+    (the request's unknown nouns, or names an LLM made up that are not objects)."""
+    from .words import FRAME_NOUNS, noun_name
+
+    unknown = {s.name for s in c.objects if not s.drawable}
+    known = {s.name for s in c.objects if s.drawable}
+    return [i for i, o in enumerate(layout.objects)
+            if o.name in unknown or (o.name not in known and (noun_name(o.name) is None or o.name in FRAME_NOUNS))]
+
+
+def embedded_available() -> bool:
+    """Whether the embedded LLM's runtime is installed (without loading it)."""
+    import importlib.util
+
+    return importlib.util.find_spec("llama_cpp") is not None
 
 
 def _guided(llm: Any, c: Constraints, mode: str) -> bool:
@@ -330,20 +375,25 @@ def _first_llm_layout(prompt: str, c: Constraints, llm: Any, *, seed: int, width
 
 
 def _plan_with_llm(prompt: str, c: Constraints, llm: Any, *, seed: int, width: int, height: int,
-                   format: str, rounds: int, temperature: float, notes: list[str], mode: str = "auto") -> PlanResult:
+                   format: str, rounds: int, temperature: float, notes: list[str], mode: str = "auto",
+                   check: Constraints | None = None) -> PlanResult:
+    """The LLM plans; only ``check`` (the understood facts; default all of ``c``) is verified and
+    repaired, so an LLM plan is never changed on a fact the reader was unsure of."""
+    check = c if check is None else check
     source = getattr(llm, "id", "") or type(llm).__name__
     repairs: list[Repair] = []
     layout, tikz_src = _first_llm_layout(prompt, c, llm, seed=seed, width=width, height=height,
                                          format=format, temperature=temperature, repairs=repairs, mode=mode)
     llm_first = layout
-    ok = layout is not None and not verify(layout, c)  # the LLM's own plan, before any repair
+    strict = _guided(llm, c, mode)  # guided boxes must also keep apart; a free plan answers for facts
+    ok = layout is not None and not verify(layout, check, overlap=strict)  # the LLM's own plan, before any repair
     if layout is not None:
-        layout, fixes = align_names(layout, c)
+        layout, fixes = align_names(layout, check)
         repairs.extend(fixes)
     for r in range(max(0, int(rounds))):
         if layout is None or format == "tikz":
             break
-        problems = verify(layout, c)
+        problems = verify(layout, check, overlap=strict)
         if not problems:
             break
         try:
@@ -357,10 +407,10 @@ def _plan_with_llm(prompt: str, c: Constraints, llm: Any, *, seed: int, width: i
         except (LLMOutputError, LLMError) as exc:
             repairs.append(Repair(stage="llm", kind="invalid", message=f"the LLM's fix was unusable: {exc}"))
             break
-        fixed, more = align_names(fixed, c)
+        fixed, more = align_names(fixed, check)
         fixes += more
         asked = "asked the LLM again with: " + "; ".join(p.message for p in problems[:4])
-        if len(verify(fixed, c)) < len(problems):
+        if len(verify(fixed, check, overlap=strict)) < len(problems):
             repairs.append(Repair(stage="llm", kind="reask", message=asked))
             repairs.extend(fixes)
             layout = fixed
@@ -369,8 +419,15 @@ def _plan_with_llm(prompt: str, c: Constraints, llm: Any, *, seed: int, width: i
     if layout is None:
         layout = rules_layout(c, seed=seed, width=width, height=height)
         repairs.append(Repair(stage="rules", kind="replace", message="used the rules layout"))
-    else:
+    elif strict and verify(layout, check):
+        # guided: the LLM only placed the reader's objects; boxes that fail even the understood
+        # facts or basic sanity (heavy overlap) are replaced from the reader's best reading
         layout, fixes = repair_layout(layout, c, seed=seed)
+        repairs.extend(fixes)
+        if check is not c:
+            notes.append("the LLM's boxes failed basic checks: repaired on the reader's best reading, unsure parts included")
+    else:
+        layout, fixes = repair_layout(layout, check, seed=seed, overlap=strict)
         repairs.extend(fixes)
     layout = _decorate(layout, c, c.prompt)
     first = _decorate(llm_first, c, c.prompt) if llm_first is not None else None

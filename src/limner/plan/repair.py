@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from ..schema import Layout, SceneObject
 from .layout_engine import caption_for, rules_layout
+from .lexicon import singularize
 from .types import Constraints, Repair
 from .verify import MAX_OBJECTS, MIN_SIDE, assign, iou, norm_name, verify
 
@@ -49,8 +50,11 @@ def align_names(layout: Layout, constraints: Constraints) -> tuple[Layout, list[
     for o in layout.objects:
         n = norm_name(o.name)
         target = None
-        if n not in required:
-            cand = ALIASES.get(n)
+        same = [r for r in required if norm_name(r) == n]
+        if o.name not in required and len(same) == 1:  # 'sofa' for a requested couch: the request's word
+            target = same[0]
+        elif n not in required and not same:
+            cand = ALIASES.get(n) if ALIASES.get(n) in required else ALIASES.get(singularize(o.name.lower()))
             if cand in required:
                 target = cand
             else:
@@ -95,7 +99,7 @@ def _counts_and_attributes(objs: list[SceneObject], c: Constraints, engine: Layo
     if len(objs) > MAX_OBJECTS:
         repairs.append(Repair(stage="rules", kind="cap", message=f"dropped {len(objs) - MAX_OBJECTS} objects beyond {MAX_OBJECTS}"))
         objs = objs[:MAX_OBJECTS]
-    excluded = set(c.excluded)
+    excluded = {norm_name(e) for e in c.excluded}
     kept = []
     for o in objs:
         if norm_name(o.name) in excluded:
@@ -132,7 +136,7 @@ def _counts_and_attributes(objs: list[SceneObject], c: Constraints, engine: Layo
 
 
 def _fix_geometry(objs: list[SceneObject], c: Constraints, repairs: list[Repair],
-                  W: int = 512, H: int = 512) -> list[SceneObject]:
+                  W: int = 512, H: int = 512, overlap: bool = True) -> list[SceneObject]:
     """Step 4-5: degenerate boxes, depth, swaps for failing relations, shrink overlaps."""
     for i, o in enumerate(objs):
         x0, y0, x1, y1 = o.box
@@ -157,6 +161,8 @@ def _fix_geometry(objs: list[SceneObject], c: Constraints, repairs: list[Repair]
                 objs[i] = objs[i].model_copy(update={"depth": max(hi, lo + 1)})
             repairs.append(Repair(stage="rules", kind="depth", message=f"drew {c.objects[rel.subject].name} {rel.relation} {c.objects[rel.target].name}"))
             continue
+        if rel.relation not in AXIS:  # between/inside: the rules engine's boxes below fix them
+            continue
         axis, sign = AXIS[rel.relation]
         ca, cb = _group_centre(objs, a), _group_centre(objs, b)
         if sign == 0:  # next to: keep the current side, or put a left of b
@@ -171,7 +177,7 @@ def _fix_geometry(objs: list[SceneObject], c: Constraints, repairs: list[Repair]
         repairs.append(Repair(stage="rules", kind="move", message=f"swapped {c.objects[rel.subject].name} and "
                               f"{c.objects[rel.target].name} so that {c.objects[rel.subject].name} is {rel.relation} {c.objects[rel.target].name}"))
     # shrink overlapping pairs around their centres (a few bounded rounds)
-    for _ in range(3):
+    for _ in range(3 if overlap else 0):
         changed = False
         lay = Layout(width=W, height=H, objects=objs)
         for v in verify(lay, c):
@@ -213,21 +219,23 @@ def _replace_into_engine(objs: list[SceneObject], c: Constraints, engine: Layout
     return out
 
 
-def repair_layout(layout: Layout, constraints: Constraints, *, seed: int = 0) -> tuple[Layout, list[Repair]]:
-    """Repair ``layout`` until it satisfies ``constraints``; return it and what was done."""
+def repair_layout(layout: Layout, constraints: Constraints, *, seed: int = 0,
+                  overlap: bool = True) -> tuple[Layout, list[Repair]]:
+    """Repair ``layout`` until it satisfies ``constraints``; return it and what was done.
+    ``overlap=False``: the overlap bound is not a reason to change the plan (see :func:`verify`)."""
     repairs: list[Repair] = []
-    if not verify(layout, constraints):
+    if not verify(layout, constraints, overlap=overlap):
         return layout, repairs
     W, H = layout.width, layout.height
     engine = rules_layout(constraints, seed=seed, width=W, height=H)
     objs = _counts_and_attributes(list(layout.objects), constraints, engine, repairs)
-    objs = _fix_geometry(objs, constraints, repairs, W, H)
+    objs = _fix_geometry(objs, constraints, repairs, W, H, overlap)
     fixed = layout.model_copy(update={"objects": objs})
-    if not verify(fixed, constraints):
+    if not verify(fixed, constraints, overlap=overlap):
         return fixed, repairs
     objs = _replace_into_engine(objs, constraints, engine, repairs)
     fixed = layout.model_copy(update={"objects": objs})
-    if not verify(fixed, constraints):
+    if not verify(fixed, constraints, overlap=overlap):
         return fixed, repairs
     repairs.append(Repair(stage="rules", kind="replace", message="used the rules layout"))
     keep = {"background": layout.background or engine.background, "caption": layout.caption or engine.caption}

@@ -8,7 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..schema import Layout
 
-RelationName = Literal["left of", "right of", "above", "below", "next to", "in front of", "behind"]
+RelationName = Literal["left of", "right of", "above", "below", "next to", "in front of", "behind",
+                       "between", "inside"]
+Region = Literal["left", "right", "top", "bottom", "center", "top-left", "top-right", "bottom-left",
+                 "bottom-right"]
+WordRole = Literal["object", "count", "color", "size", "texture", "attribute", "relation", "region",
+                   "order", "negation", "reference", "framing", "verb", "background", "unknown"]
 
 
 class _Rec(BaseModel):
@@ -25,6 +30,12 @@ class ObjectSpec(_Rec):
     texture: str | None = None
     attributes: list[str] = Field(default_factory=list)
     phrase: str = Field(default="", description="the words of the request it came from")
+    region: Region | None = Field(default=None, description="where on the canvas ('on the left')")
+    arrangement: Literal["row", "column", "grid"] | None = Field(default=None, description="'in a row'")
+    sure: bool = Field(default=True, description="read from a fully understood clause: a hard fact")
+    drawable: bool = Field(default=True, description="False for a word the reader does not know "
+                           "(named in the plan, left out of images)")
+    vague_count: bool = Field(default=False, description="'a few', 'several': at least this many")
 
     def describe(self, n: int | None = None) -> str:
         n = self.count if n is None else n
@@ -40,6 +51,36 @@ class Relation(_Rec):
     relation: RelationName
     target: int = Field(ge=0)
     phrase: str = ""
+    target2: int | None = Field(default=None, ge=0, description="the second target of 'between A and B'")
+    sure: bool = Field(default=True, description="read from a fully understood clause: a hard fact")
+
+
+class Word(_Rec):
+    """One word (or phrase) of the request and what the reader took it for."""
+
+    text: str
+    role: WordRole
+    clause: int = 0
+
+
+class Reading(_Rec):
+    """What the reader understood of a request, word by word (issue 12)."""
+
+    words: list[Word] = Field(default_factory=list)
+    coverage: float = Field(default=1.0, description="fraction of the words understood")
+    unknown: list[str] = Field(default_factory=list, description="words not understood, in order")
+    unsure_clauses: list[int] = Field(default_factory=list, description="clauses with unknown or unplaced words")
+    complete: bool = Field(default=True, description="every word understood and placed")
+
+    suggestions: dict[str, str] = Field(default_factory=dict, description="unknown word -> a known word "
+                                        "it may be a typo of (reported, never applied)")
+
+    def summary(self) -> str:
+        """'' when everything was understood, else 'not understood: w1, w2 (did you mean ...?)'."""
+        if not self.unknown:
+            return ""
+        hint = ", ".join(f"'{k}' for '{w}'" for w, k in self.suggestions.items())
+        return "not understood: " + ", ".join(self.unknown) + (f" (did you mean {hint}?)" if hint else "")
 
 
 class Constraints(_Rec):
@@ -52,14 +93,36 @@ class Constraints(_Rec):
     background: str = ""
     description: str = Field(default="", description="the rest of the request, free text")
     notes: list[str] = Field(default_factory=list, description="what the parser dropped and why")
+    reading: Reading | None = Field(default=None, description="word-by-word account of the request")
 
     @property
     def total(self) -> int:
         return sum(o.count for o in self.objects)
 
+    @property
+    def complete(self) -> bool:
+        """Every word understood (no reading: trusted, as before the reader kept one)."""
+        return self.reading is None or self.reading.complete
+
+    def checkable(self) -> "Constraints":
+        """Only the hard facts: objects and relations read from fully understood clauses."""
+        if all(o.sure for o in self.objects) and all(r.sure for r in self.relations):
+            return self
+        from .verify import norm_name
+
+        # a name with an unsure group has an unsure count: its sure groups are not enforced either
+        unsure_names = {norm_name(o.name) for o in self.objects if not o.sure}
+        keep = [i for i, o in enumerate(self.objects) if o.sure and norm_name(o.name) not in unsure_names]
+        new = {old: k for k, old in enumerate(keep)}
+        rels = [r.model_copy(update={"subject": new[r.subject], "target": new[r.target],
+                                     "target2": new.get(r.target2) if r.target2 is not None else None})
+                for r in self.relations if r.sure and r.subject in new and r.target in new
+                and (r.target2 is None or r.target2 in new)]
+        return self.model_copy(update={"objects": [self.objects[i] for i in keep], "relations": rels})
+
 
 ViolationKind = Literal["missing", "extra", "attribute", "relation", "excluded", "canvas",
-                        "degenerate", "overlap", "too_many"]
+                        "degenerate", "overlap", "too_many", "region"]
 
 
 class Violation(_Rec):
@@ -91,6 +154,12 @@ class PlanResult(_Rec):
     tikz: str | None = None
     notes: list[str] = Field(default_factory=list)
     seconds: float = 0.0
+    plan_path: str = Field(default="rules", description="which path planned: 'rules' (fully understood, "
+                           "no LLM), 'llm' (LLM plan verified on the understood facts), 'rules-fallback'")
+    check: Literal["full", "partial", "none"] = Field(
+        default="full", description="verification covered every fact, only the understood ones, or none")
+    undrawable: list[int] = Field(default_factory=list, description="indices into layout.objects of objects "
+                                  "no image backend should draw (words the reader did not know)")
 
     def _with_notes(self, notes: list[str], t0: float) -> "PlanResult":
         import time
@@ -102,3 +171,9 @@ class PlanResult(_Rec):
     @property
     def ok(self) -> bool:
         return not self.violations
+
+    def drawable_layout(self) -> Layout:
+        """The layout an image backend should draw: without the objects in :attr:`undrawable`
+        (the plan and its record keep them, named)."""
+        skip = set(self.undrawable)
+        return self.layout.model_copy(update={"objects": [o for i, o in enumerate(self.layout.objects) if i not in skip]})

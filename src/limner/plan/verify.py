@@ -57,6 +57,34 @@ def relation_holds(a: SceneObject, b: SceneObject, relation: str, width: int = 5
     return relation in rels
 
 
+def region_holds(box: tuple, region: str) -> bool:
+    """The box's centre lies in that part of the canvas (halves; centre = the middle 40%)."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    if region == "center":
+        return abs(cx - 0.5) <= 0.2 and abs(cy - 0.5) <= 0.2
+    ok = {"left": cx < 0.5, "right": cx > 0.5, "top": cy < 0.5, "bottom": cy > 0.5}
+    return all(ok[p] for p in region.split("-"))
+
+
+def inside_holds(a: tuple, b: tuple) -> bool:
+    """Box ``a``'s centre lies inside box ``b`` and ``a`` is the smaller."""
+    cx, cy = (a[0] + a[2]) / 2, (a[1] + a[3]) / 2
+    area = lambda t: (t[2] - t[0]) * (t[3] - t[1])  # noqa: E731
+    return b[0] < cx < b[2] and b[1] < cy < b[3] and area(a) < area(b)
+
+
+def between_holds(box: tuple, others: list[tuple], margin: float = 0.02) -> bool:
+    """The box's centre lies strictly between the others' centres along x or along y."""
+    if len(others) < 2:
+        return False
+    c = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+    for ax in (0, 1):
+        vals = [(o[ax] + o[ax + 2]) / 2 for o in others]
+        if min(vals) + margin < c[ax] < max(vals) - margin:
+            return True
+    return False
+
+
 def iou(a: tuple, b: tuple) -> float:
     ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
@@ -66,7 +94,12 @@ def iou(a: tuple, b: tuple) -> float:
 
 
 def norm_name(name: str) -> str:
-    return singularize(" ".join(name.lower().split()))
+    """The name objects are compared by: singular, a world shape for its synonyms ('blocks' ->
+    square), a GenEval class for its everyday names ('sofa' -> couch)."""
+    from .words import CANON
+
+    n = singularize(" ".join(name.lower().split()))
+    return CANON.get(n, n)
 
 
 def _attr_ok(obj: SceneObject, spec: ObjectSpec) -> bool:
@@ -86,6 +119,7 @@ def assign(layout: Layout, constraints: Constraints) -> tuple[list[list[int]], l
     """
     specs = constraints.objects
     names = [norm_name(o.name) for o in layout.objects]
+    wanted = [norm_name(sp.name) for sp in specs]
     used: set[int] = set()
     groups: list[list[int]] = [[] for _ in specs]
     mismatched: list[list[int]] = [[] for _ in specs]
@@ -95,17 +129,17 @@ def assign(layout: Layout, constraints: Constraints) -> tuple[list[list[int]], l
         for i, obj in enumerate(layout.objects):
             if len(groups[s]) >= specs[s].count:
                 break
-            if i not in used and names[i] == specs[s].name and _attr_ok(obj, specs[s]):
+            if i not in used and names[i] == wanted[s] and _attr_ok(obj, specs[s]):
                 groups[s].append(i)
                 used.add(i)
     for s in order:
         for i in range(len(layout.objects)):
             if len(groups[s]) + len(mismatched[s]) >= specs[s].count:
                 break
-            if i not in used and names[i] == specs[s].name:
+            if i not in used and names[i] == wanted[s]:
                 mismatched[s].append(i)
                 used.add(i)
-    required = {s.name for s in specs}
+    required = set(wanted)
     extra = [i for i in range(len(layout.objects)) if i not in used and names[i] in required]
     return groups, mismatched, extra
 
@@ -114,8 +148,10 @@ def _describe(obj: SceneObject, i: int) -> str:
     return f"object {i} ({obj.phrase()})"
 
 
-def verify(layout: Layout, constraints: Constraints) -> list[Violation]:
-    """Everything in ``layout`` that does not satisfy ``constraints`` (empty list = valid)."""
+def verify(layout: Layout, constraints: Constraints, *, overlap: bool = True) -> list[Violation]:
+    """Everything in ``layout`` that does not satisfy ``constraints`` (empty list = valid).
+    ``overlap=False`` leaves out the overlap bound: a plan-quality rule, not a fact of the request
+    (a chat LLM's "cat on a sofa" may overlap; its plan is checked on the request's facts only)."""
     out: list[Violation] = []
     objs = layout.objects
     if len(objs) > MAX_OBJECTS:
@@ -127,7 +163,7 @@ def verify(layout: Layout, constraints: Constraints) -> list[Violation]:
         if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
             out.append(Violation(kind="degenerate", message=f"{_describe(o, i)} is too small "
                                  f"({x1 - x0:.3f} x {y1 - y0:.3f})", objects=[i]))
-    excluded = set(constraints.excluded)
+    excluded = {norm_name(e) for e in constraints.excluded}
     for i, o in enumerate(objs):
         if norm_name(o.name) in excluded:
             out.append(Violation(kind="excluded", message=f"{_describe(o, i)} was excluded by the request",
@@ -153,8 +189,21 @@ def verify(layout: Layout, constraints: Constraints) -> list[Violation]:
             continue
         a_ids = groups[rel.subject] + mismatched[rel.subject]
         b_ids = groups[rel.target] + mismatched[rel.target]
-        if rel.relation in ("in front of", "behind"):
+        if rel.relation in ("in front of", "behind", "inside"):
             depth_pairs.update(frozenset((a, b)) for a in a_ids for b in b_ids)
+        if rel.relation in ("between", "inside"):
+            sa, sb = constraints.objects[rel.subject], constraints.objects[rel.target]
+            if rel.relation == "inside":
+                fails = [a for a in a_ids if not any(inside_holds(objs[a].box, objs[b].box) for b in b_ids)]
+            else:
+                t2 = rel.target2 if rel.target2 is not None and rel.target2 < len(groups) else None
+                ids = b_ids + (groups[t2] + mismatched[t2] if t2 is not None else [])
+                fails = [a for a in a_ids if not between_holds(objs[a].box, [objs[b].box for b in ids])]
+            if fails and b_ids:
+                out.append(Violation(kind="relation", relation=r, objects=sorted(set(fails + b_ids)),
+                                     message=f"{sa.name} should be {rel.relation} {sb.name}: "
+                                     f"{_describe(objs[fails[0]], fails[0])} is not"))
+            continue
         bad = [(a, b) for a in a_ids for b in b_ids if a != b and not relation_holds(objs[a], objs[b], rel.relation, W, H)]
         if bad:
             a, b = bad[0]
@@ -162,7 +211,13 @@ def verify(layout: Layout, constraints: Constraints) -> list[Violation]:
             out.append(Violation(kind="relation", relation=r, objects=sorted({x for p in bad for x in p}),
                                  message=f"{sa.name} should be {rel.relation} {sb.name}: "
                                  f"{_describe(objs[a], a)} vs {_describe(objs[b], b)} fails"))
-    for i in range(len(objs)):
+    for s, spec in enumerate(constraints.objects):
+        if spec.region:
+            off = [i for i in groups[s] + mismatched[s] if not region_holds(objs[i].box, spec.region)]
+            if off:
+                out.append(Violation(kind="region", spec=s, objects=off,
+                                     message=f"{_describe(objs[off[0]], off[0])} should be at the {spec.region}"))
+    for i in range(len(objs) if overlap else 0):
         for j in range(i + 1, len(objs)):
             if frozenset((i, j)) in depth_pairs:
                 continue
