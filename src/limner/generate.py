@@ -50,6 +50,7 @@ class Job:
     prompt: str
     layout: Layout | None
     expansion: Expansion | None = None
+    notes: list[str] = field(default_factory=list)  # from planning: words not understood, objects not drawn
 
 
 @dataclass
@@ -100,11 +101,13 @@ def _llm(request: GenerationRequest, hooks: Hooks):
 
 
 def plan_jobs(request: GenerationRequest, hooks: Hooks | None = None) -> list[Job]:
-    """Expand/upsample and plan: the LLM part of generation."""
+    """Expand/upsample and plan: the LLM part of generation.
+
+    The LLM is loaded only when something needs it: expansion/upsampling, or a plan the reader
+    could not make alone (``limner.plan`` decides, and loads the planner's LLM itself)."""
     hooks = hooks or Hooks()
-    llm = None
-    needs_llm = request.expand or request.upsample or (request.plan and request.planner != "rules")
-    if needs_llm:
+    llm = hooks.llm
+    if llm is None and (request.expand or request.upsample):
         llm = _llm(request, hooks)
     expansions: list[Expansion | None] = [None]
     if request.expand:
@@ -117,20 +120,29 @@ def plan_jobs(request: GenerationRequest, hooks: Hooks | None = None) -> list[Jo
 
         _say(hooks, "upsampling the prompt")
         expansions = [upsample(request.prompt, seed=request.seed, llm=llm)]
-    layout = None
+    layout, notes = None, []
     if request.plan:
         from .plan import plan
 
         _say(hooks, f"planning the layout ({request.planner})")
+        opts = request.options.get("llm", {})
         # The plan comes from the user's request: that is where the checkable facts are.
         result = plan(request.prompt, planner=request.planner,
-                      llm=None if request.planner == "rules" else llm, seed=request.seed)
-        layout = result.layout
+                      llm=None if request.planner == "rules" else llm, seed=request.seed,
+                      base_url=opts.get("base_url"), model=opts.get("model"), cache=opts.get("cache"))
+        layout = result.drawable_layout() if result.undrawable else result.layout
+        reading = result.constraints.reading
+        if reading is not None and reading.unknown:
+            notes.append(reading.summary())
+        if result.undrawable:
+            names = ", ".join(dict.fromkeys(result.layout.objects[i].name for i in result.undrawable))
+            notes.append(f"not drawn (unknown to limner): {names}")
+        _say(hooks, f"planned by: {result.plan_path}" + (f" ({result.source})" if result.plan_path == "llm" else ""))
     jobs = []
     for e_i, exp in enumerate(expansions):
         for k in range(request.num_images):
             i = e_i * request.num_images + k
-            jobs.append(Job(i, request.seed + i, exp.text if exp else request.prompt, layout, exp))
+            jobs.append(Job(i, request.seed + i, exp.text if exp else request.prompt, layout, exp, list(notes)))
     return jobs
 
 
@@ -189,7 +201,7 @@ def render_jobs(request: GenerationRequest, jobs: list[Job], hooks: Hooks | None
     hooks = hooks or Hooks()
     init, gen_opts = backend_arguments(request, hooks)
     backend = get_image_backend(request.backend, **init)
-    records, images, notes, undrawn = [], [], [], []
+    records, images, notes, undrawn = [], [], [n for j in jobs for n in j.notes], []
     # Jobs sharing a prompt and layout go to the backend as one batch.
     groups: dict[tuple[str, int], list[Job]] = {}
     for job in jobs:
