@@ -129,7 +129,8 @@ def plan_jobs(request: GenerationRequest, hooks: Hooks | None = None) -> list[Jo
         # The plan comes from the user's request: that is where the checkable facts are.
         result = plan(request.prompt, planner=request.planner,
                       llm=None if request.planner == "rules" else llm, seed=request.seed,
-                      base_url=opts.get("base_url"), model=opts.get("model"), cache=opts.get("cache"))
+                      base_url=opts.get("base_url"), model=opts.get("model"), cache=opts.get("cache"),
+                      timeout=opts.get("timeout"))
         layout = result.drawable_layout() if result.undrawable else result.layout
         reading = result.constraints.reading
         if reading is not None and reading.unknown:
@@ -147,7 +148,8 @@ def plan_jobs(request: GenerationRequest, hooks: Hooks | None = None) -> list[Jo
 
 
 def request_from_settings(prompt: str, settings: Any, *, planner: str | None = None,
-                          llm_cache: bool | None = None, backend_options: dict[str, Any] | None = None,
+                          llm_cache: bool | None = None, llm_timeout: float | None = None,
+                          backend_options: dict[str, Any] | None = None,
                           **fields: Any) -> GenerationRequest:
     """A :class:`GenerationRequest` from layered :class:`~limner.config.Settings` (the CLI and the
     Python API build theirs here, so the same call makes the same recipe)."""
@@ -155,7 +157,7 @@ def request_from_settings(prompt: str, settings: Any, *, planner: str | None = N
 
     caps = image_capabilities(settings.image_backend)
     llm_opts = {"backend": settings.llm_backend, "base_url": settings.llm_base_url,
-                "model": settings.llm_model, "cache": llm_cache}
+                "model": settings.llm_model, "cache": llm_cache, "timeout": llm_timeout}
     options: dict[str, Any] = {"llm": {k: v for k, v in llm_opts.items() if v is not None}}
     for k in ("device", "dtype"):
         if k in caps.init_options:

@@ -40,6 +40,7 @@ def register(app: typer.Typer) -> None:
         base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible server URL for the LLM"),
         llm_model: Optional[str] = typer.Option(None, "--llm-model"),
         no_cache: bool = typer.Option(False, "--no-cache", help="do not use the LLM disk cache"),
+        llm_timeout: Optional[float] = typer.Option(None, "--llm-timeout", min=0.0, help="seconds for each whole LLM call, re-asks included (default: $LIMNER_LLM_TIMEOUT / config / 120)"),
         config: Optional[Path] = typer.Option(None, "--config", help="config file (TOML)"),
         as_json: bool = typer.Option(False, "--json", help="print the records as JSON"),
         quiet: bool = typer.Option(False, "-q", "--quiet"),
@@ -61,7 +62,7 @@ def register(app: typer.Typer) -> None:
                                      llm_model=llm_model, image_backend=backend, image_model=model,
                                      device=device, dtype=dtype)
             request = request_from_settings(
-                prompt, settings, planner=planner, llm_cache=False if no_cache else None,
+                prompt, settings, planner=planner, llm_cache=False if no_cache else None, llm_timeout=llm_timeout,
                 backend_options={"controlnet": controlnet, "gligen": gligen or None, "scheduler": scheduler,
                                  "adapter": str(adapter) if adapter else None},
                 negative_prompt=negative_prompt, num_images=num_images, seed=seed,

@@ -34,6 +34,7 @@ def register(app: typer.Typer) -> None:
         base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible LLM server"),
         model: Optional[str] = typer.Option(None, "--model", help="LLM model name or GGUF path"),
         no_cache: bool = typer.Option(False, "--no-cache", help="do not read or write the LLM cache"),
+        llm_timeout: Optional[float] = typer.Option(None, "--llm-timeout", min=0.0, help="seconds for each whole LLM call, re-asks included (default: $LIMNER_LLM_TIMEOUT / config / 120)"),
         temperature: float = typer.Option(0.0, "--temperature", min=0.0, max=2.0, help="LLM sampling temperature"),
         mode: str = typer.Option("auto", "--mode", help="LLM planning: auto, free (LLM names the objects) or guided (LLM places the parsed objects)"),
         json_full: bool = typer.Option(False, "--json-full", help="print the whole PlanResult (constraints, repairs)"),
@@ -60,7 +61,7 @@ def register(app: typer.Typer) -> None:
                 raise InputError("give a PROMPT to plan, or --tikz FILE")
             result = plan(prompt, planner=planner, seed=seed, format=format, width=width or 512, height=height or 512,
                           base_url=base_url, model=model, cache=False if no_cache else None,
-                          temperature=temperature, mode=mode)
+                          temperature=temperature, mode=mode, timeout=llm_timeout)
             layout = result.layout
             if json_full:
                 text = result.model_dump_json(indent=2, exclude_none=True)

@@ -213,10 +213,12 @@ def _ask_llm_fix(llm: Any, prompt: str, c: Constraints, layout: Layout, problems
 
 
 @lru_cache(maxsize=4)
-def _load_llm(backend: str, base_url: str | None, model: str | None, cache: bool | None) -> Any:
+def _load_llm(backend: str, base_url: str | None, model: str | None, cache: bool | None,
+              timeout: float | None = None) -> Any:
     from ..llm import get_llm
 
-    return get_llm(backend, base_url=base_url, model=model, cache=cache)
+    extra = {} if timeout is None else {"timeout": timeout}
+    return get_llm(backend, base_url=base_url, model=model, cache=cache, **extra)
 
 
 def _decorate(layout: Layout, c: Constraints, prompt: str) -> Layout:
@@ -241,6 +243,7 @@ def _decorate(layout: Layout, c: Constraints, prompt: str) -> Layout:
 def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int = 0,
          format: str = "json", width: int = 512, height: int = 512, base_url: str | None = None,
          model: str | None = None, cache: bool | None = None, llm_repair_rounds: int = 1,
+         timeout: float | None = None,
          temperature: float = 0.0, mode: str = "auto") -> PlanResult:
     """Plan a layout for ``prompt``.
 
@@ -274,7 +277,7 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
         llm = None  # plan_path "rules" records it
     elif llm is None:
         try:
-            llm = _load_llm(planner, base_url, model, cache)
+            llm = _load_llm(planner, base_url, model, cache, timeout)
         except (MissingExtraError, ImportError) as exc:
             if planner != "embedded":
                 raise
