@@ -65,7 +65,7 @@ def _clauses(sentence: str) -> list[str]:
 
 
 def _clause_findings(req: Request, clause: str, seen: list[A.Term], *, sentence_start: bool,
-                     sentence: str) -> list[Finding]:
+                     sentence: str, text: str = "") -> list[Finding]:
     out: list[Finding] = []
     for t in A.conflicts(req.terms, clause):
         stated = ", ".join(s.phrase for s in req.terms if s.axis == t.axis)
@@ -79,7 +79,8 @@ def _clause_findings(req: Request, clause: str, seen: list[A.Term], *, sentence_
         st = R.relation_broken(rel, clause)
         if st:
             out.append(Finding("relation", f"{st} relation: {rel.label}", clause))
-    for w in new_subjects(req.subjects, clause, sentence_start=sentence_start, sentence=sentence):
+    for w in new_subjects(req.subjects, clause, sentence_start=sentence_start, sentence=sentence,
+                          text=text):
         out.append(Finding("new_subject", f"new subject: {w}", clause))
     return out
 
@@ -102,7 +103,8 @@ def clean(req: Request, text: str, *, protect: str = "") -> tuple[str, list[Find
         kept: list[str] = []
         for c_i, clause in enumerate(clauses):
             starts = c_i == 0 and (s_i > 0 or not head or "." in joiner)
-            f = _clause_findings(req, clause, seen, sentence_start=starts, sentence=sentence)
+            f = _clause_findings(req, clause, seen, sentence_start=starts, sentence=sentence,
+                                 text=text)
             if starts and any(x.kind == "new_subject" for x in f):
                 findings += [Finding(x.kind, x.what, sentence) for x in f]
                 kept = []  # the sentence is about the new subject: drop all of it

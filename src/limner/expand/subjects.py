@@ -110,7 +110,9 @@ class RequestSubjects:
         self.content = {stem(w) for w in content} | content
         self.concrete = bool(content)
 
-    def allows_animate(self, word: str, clause: list[str]) -> bool:
+    def allows_animate(self, word: str, clause: list[str], text: list[str] | None = None) -> bool:
+        """``text``: the whole rewrite; a same-kind word ("woman" for "girl") is read as the request's
+        own subject only when the rewrite never names that subject by the request's word."""
         c = animate_class(word)
         if c is None or stem(word) in self.stems or word in self.stems:
             return True
@@ -118,13 +120,12 @@ class RequestSubjects:
             return True
         if word in GROUP_WORDS:
             return self.busy
-        if c == "person":
-            return "person" in self.classes
+        named = {w for w in (text or []) if animate_class(w) == c and (w in self.stems or stem(w) in self.stems)}
         if c == "generic":
             return bool(self.classes - {"person"})
-        if c in ANIMAL_CLASSES:
-            return c in self.classes
-        return c in self.classes  # creature: another creature word for the request's creature
+        if named:
+            return False  # the request's own subject is named, so this is someone/something else
+        return c in self.classes  # "woman" for "girl", "big cat" for "tiger", "android" for "robot"
 
     def mentions(self, ts: list[str]) -> bool:
         return any(stem(w) in self.content or w in self.content or w in PRONOUNS for w in ts)
@@ -152,12 +153,14 @@ def sentence_head(ts: list[str]) -> str | None:
 
 
 def new_subjects(req: RequestSubjects, clause: str, *, sentence_start: bool,
-                 sentence: str = "") -> list[str]:
-    """The new main subjects ``clause`` brings in (empty when it brings none)."""
+                 sentence: str = "", text: str = "") -> list[str]:
+    """The new main subjects ``clause`` brings in (empty when it brings none); ``text``: the whole
+    rewrite (for reading "woman" as the request's "girl")."""
     if not req.concrete:
         return []
     ts = tokens(clause)
-    out = [w for w in ts if animate_class(w) and not req.allows_animate(w, ts)]
+    whole = tokens(text or clause)
+    out = [w for w in ts if animate_class(w) and not req.allows_animate(w, ts, whole)]
     if sentence_start and not out:
         head = sentence_head(ts)
         if (head and stem(head) not in req.stems and head not in SETTING and stem(head) not in SETTING
