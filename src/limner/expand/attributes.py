@@ -28,7 +28,7 @@ DETERMINERS = frozenset("a an the this that these those his her their its my our
 # "painting"/"drawing"/"sketching" before one of these is a verb ("a man painting a fence")
 _VERB_NEXT = DETERMINERS | {"on", "with", "it", "him", "them", "pictures", "lines"}
 _GERUNDS = frozenset({"painting", "drawing", "sketching", "rendering", "etching"})
-_MEDIUM_CUE_AFTER = frozenset({"of", "showing", "depicting", "style", "by", "in", "with"})
+_MEDIUM_CUE_AFTER = frozenset({"of", "showing", "depicting", "style", "by"})
 _STYLE_CUE_BEFORE = (("by",), ("style", "of"), ("like",), ("after",), ("inspired", "by"),
                      ("manner", "of"), ("works", "of"), ("painted", "by"), ("drawn", "by"))
 # named styles (curated: the CLIP-Interrogator movements that name a style, not a medium or a
@@ -97,12 +97,11 @@ def _artists() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str]]:
         t = tuple(tokens(name))
         if len(t) < 1 or not name.strip():
             continue
-        aid = "artist:" + " ".join(t)
+        sur = t[-2:] if len(t) >= 2 and t[-2] in particles else t[-1:]
+        aid = "artist:" + " ".join(sur)  # "Vincent van Gogh" and "Van Gogh" are one artist
         full[t] = aid
-        if len(t) >= 2:
-            sur = t[-2:] if t[-2] in particles else t[-1:]
-            if len(" ".join(sur)) >= 4:
-                last.setdefault(sur, aid)
+        if len(t) >= 2 and len(" ".join(sur)) >= 4:
+            last.setdefault(sur, aid)
     return full, last
 
 
@@ -187,6 +186,8 @@ def request_terms(text: str) -> list[Term]:
     out = []
     for t in find_terms(text):
         if t.weak:
+            if "of" in ts[max(0, t.start - 3):t.start]:
+                continue  # "a photo of a statue": the statue is what is shown
             nxt = ts[t.end] if t.end < len(ts) else ""
             nxt2 = ts[t.end + 1] if t.end + 1 < len(ts) else ""
             if not (nxt in _MEDIUM_CUE_AFTER or nxt2 in ("showing", "depicting", "of") or nxt == ""):

@@ -87,6 +87,13 @@ def _parser():
         return None
 
 
+def _names_medium(noun: str) -> bool:
+    """"watercolor" read as an object by the parser is the medium (an attribute fact instead)."""
+    from .attributes import find_terms
+
+    return any(t.axis == "medium" and not t.weak for t in find_terms(noun))
+
+
 def extract_facts(prompt: str, parser=None) -> list[Fact]:
     """The checkable facts of ``prompt`` (see the module docstring)."""
     parse = parser or _parser()
@@ -100,7 +107,7 @@ def extract_facts(prompt: str, parser=None) -> list[Fact]:
     if cons is None:
         return facts + stated_facts(prompt, set()) + [Fact("word", w, values=(w,)) for w in key_words(prompt)]
     qwords = {w.lower() for q in quoted(prompt) for w in words(q)}
-    objs = [o for o in cons.objects if o.name.lower() not in qwords]
+    objs = [o for o in cons.objects if o.name.lower() not in qwords and not _names_medium(o.name)]
     for o in objs:
         facts.append(Fact("object", o.name, noun=o.name))
         # a count is a fact only when the request says it ("three cats"), not for a bare plural ("cats")
