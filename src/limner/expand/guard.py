@@ -102,7 +102,8 @@ def clean(req: Request, text: str, *, protect: str = "") -> tuple[str, list[Find
         clauses = _clauses(sentence)
         kept: list[str] = []
         for c_i, clause in enumerate(clauses):
-            starts = c_i == 0 and (s_i > 0 or not head or "." in joiner)
+            starts = c_i == 0 and (s_i > 0 or not head or "." in joiner
+                                   or bool(re.search(r"[.!?]\s*$", head)))
             f = _clause_findings(req, clause, seen, sentence_start=starts, sentence=sentence,
                                  text=text)
             if starts and any(x.kind == "new_subject" for x in f):

@@ -109,6 +109,9 @@ class RequestSubjects:
         content = {w for n in concrete_nouns for w in tokens(n)} | {w for w in ts if animate_class(w)}
         self.content = {stem(w) for w in content} | content
         self.concrete = bool(content)
+        self.ages: dict[str, set[str]] = {}
+        for noun, age in _ages(ts):
+            self.ages.setdefault(noun, set()).add(age)
 
     def allows_animate(self, word: str, clause: list[str], text: list[str] | None = None) -> bool:
         """``text``: the whole rewrite; a same-kind word ("woman" for "girl") is read as the request's
@@ -129,6 +132,16 @@ class RequestSubjects:
 
     def mentions(self, ts: list[str]) -> bool:
         return any(stem(w) in self.content or w in self.content or w in PRONOUNS for w in ts)
+
+
+AGES = {"old": "old", "elderly": "old", "aged": "old", "senior": "old", "wrinkled": "old",
+        "young": "young", "little": "young", "teenage": "young", "baby": "young", "toddler": "young"}
+
+
+def _ages(ts: list[str]) -> list[tuple[str, str]]:
+    """(noun, age) for each person/animal given an age ("an old man" -> ("man", "old"))."""
+    return [(stem(w), AGES[a]) for i, w in enumerate(ts) if animate_class(w)
+            for a in ts[max(0, i - 2):i] if a in AGES]
 
 
 def sentence_head(ts: list[str]) -> str | None:
@@ -161,6 +174,9 @@ def new_subjects(req: RequestSubjects, clause: str, *, sentence_start: bool,
     ts = tokens(clause)
     whole = tokens(text or clause)
     out = [w for w in ts if animate_class(w) and not req.allows_animate(w, ts, whole)]
+    for noun, age in _ages(ts):  # "a young man" in a caption for "an old man"
+        if req.ages.get(noun) and age not in req.ages[noun]:
+            out.append(f"{age} {noun}")
     if sentence_start and not out:
         head = sentence_head(ts)
         if (head and stem(head) not in req.stems and head not in SETTING and stem(head) not in SETTING
