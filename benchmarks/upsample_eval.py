@@ -16,7 +16,8 @@ scored here by a *separate*, deliberately plain scorer (word lists below, not li
 Three captions per request: the LLM's first reply alone, the old checker (countable facts only,
 ``guard=False``) and the new one (``guard=True``). Then expansion diversity (mean pairwise cosine
 distance of N expansions, MiniLM) and alignment, unchecked vs checked, on the first
-``--div-limit`` requests (same LLM replies: the cache is on). Last line: name=value pairs.
+``--div-limit`` requests spread over the set (same LLM replies: the cache is on). Last line:
+name=value pairs.
 """
 
 from __future__ import annotations
@@ -217,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{a} {subj[a][1] / max(subj[a][2], 1):.3f}" for a in arms))
     print(f"clauses removed by the new checker: {removed_n} on {len(rows)} requests")
 
-    drows = [r for r in rows if r["cat"] != "abstract"][:args.div_limit]
+    step = max(1, len(rows) // max(args.div_limit, 1))
+    drows = rows[::step][:args.div_limit]  # spread over styled, scene and abstract requests
     dres = {g: {"div": [], "align": []} for g in ("unchecked", "checked")}
     for row in drows:
         qv = embed([row["prompt"]])[0]
