@@ -113,6 +113,9 @@ def _match_axis(ts: list[str], axis: str) -> list[Term]:
     while i < len(ts):
         for n in range(min(longest, len(ts) - i), 0, -1):
             key = tuple(ts[i:i + n])
+            if key not in table and key[-1].endswith("s") and len(key[-1]) > 4:
+                sing = key[-1][:-2] if key[-1].endswith(("ches", "shes")) else key[-1][:-1]
+                key = (*key[:-1], sing)  # "line drawings", "photos", "sketches"
             if key in table:
                 vals, weak = table[key]
                 out.append(Term(axis, " ".join(key), vals, i, i + n, weak))
@@ -176,7 +179,7 @@ def _is_medium_use(ts: list[str], t: Term) -> bool:
     prev = ts[t.start - 1] if t.start > 0 else ""
     if word in _GERUNDS and t.end - t.start == 1 and nxt in _VERB_NEXT and prev not in DETERMINERS:
         return False
-    return nxt not in ("hangs", "hanging", "hung", "on")
+    return nxt not in ("hang", "hangs", "hanging", "hung", "on", "line", "lined", "cover", "covering")
 
 
 def request_terms(text: str) -> list[Term]:

@@ -136,4 +136,4 @@ def rejects_flavor(req: Request, context: str, flavor: str) -> bool:
     free = [t for t in A.find_terms(context) if t.axis not in req.axes and not t.weak]
     if A.conflicts(free, flavor):
         return True
-    return bool(new_subjects(req.subjects, flavor, sentence_start=False))
+    return bool(new_subjects(req.subjects, flavor, sentence_start=False, text=f"{context}, {flavor}"))
