@@ -100,6 +100,13 @@ def test_contradiction_table(request_, caption, bad):
     assert bool(conflicts(request_terms(request_), caption)) is bad
 
 
+def test_a_named_painter_implies_a_made_image_not_a_photograph():
+    req = G.read_request("a cat on a windowsill in the style of Van Gogh")
+    text, removed = G.clean(req, "A cat on a windowsill in the style of Van Gogh, warm light, candid photograph.")
+    assert "photograph" not in text and "warm light" in text and removed
+    assert not G.read_request("a street in the style of Annie Leibovitz").terms[1:]  # a photographer
+
+
 def test_medium_words_used_otherwise_are_not_a_medium():
     assert not [t for t in find_terms("a man painting a fence") if t.axis == "medium"]
     assert not request_terms("a photo of a statue in a park")[1:]  # the statue is the subject

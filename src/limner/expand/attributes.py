@@ -199,6 +199,19 @@ def request_terms(text: str) -> list[Term]:
     return out
 
 
+PHOTOGRAPHERS = frozenset("""leibovitz adams arbus newton bresson mccurry maier avedon penn
+lachapelle crewdson aarons capa weston mapplethorpe sherman gursky salgado brandt kertesz""".split())
+
+
+def implies_art(t: Term) -> bool:
+    """A named painter or art movement implies a made image (a photograph contradicts it); a
+    photographer or a film style does not."""
+    name = t.values[0]
+    if name.startswith("artist:"):
+        return name[len("artist:"):].split()[-1] not in PHOTOGRAPHERS
+    return name not in ("style:film noir", "style:noir")
+
+
 def compatible(a: Term, b: Term) -> bool:
     if a.axis != b.axis:
         return True

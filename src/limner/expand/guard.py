@@ -52,6 +52,9 @@ def read_request(prompt: str, nouns: set[str] | None = None) -> Request:
     """What ``prompt`` states (``nouns``: its object nouns; default: the planning parser's)."""
     nouns = _parsed_nouns(prompt) if nouns is None else nouns
     terms = A.request_terms(prompt)
+    if not any(t.axis == "medium" for t in terms):  # "in the style of Van Gogh": not a photograph
+        terms += [A.Term("medium", f"(implied by {t.phrase})", ("art",), t.start, t.end)
+                  for t in terms if t.axis == "style" and A.implies_art(t)][:1]
     return Request(prompt, terms, R.extract_relations(prompt), RequestSubjects(prompt, nouns),
                    {t.axis for t in terms})
 
