@@ -161,10 +161,11 @@ def score(row: dict, text: str) -> dict[str, tuple[int, int]]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=200)
+    ap.add_argument("--every", type=int, default=1, help="take every k-th request (a spread subset)")
     ap.add_argument("--div-limit", type=int, default=12)
     ap.add_argument("--n", type=int, default=4)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--dump", type=Path, default=None, help="write every caption to this JSONL")
+    ap.add_argument("--dump", type=Path, default=None, help="append every caption to this JSONL")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT / "src"))
@@ -178,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
 
     llm = get_llm()
     rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows = rows[:args.limit]
+    rows = rows[::args.every][:args.limit]
     print(f"# {len(rows)} dev requests, seed={args.seed}, llm={llm.describe()}", flush=True)
     arms = ("llm", "old", "new")
     tot: dict[str, dict[str, list[int]]] = {a: defaultdict(lambda: [0, 0, 0]) for a in arms}
@@ -195,13 +196,14 @@ def main(argv: list[str] | None = None) -> int:
                 t[1] += bad
                 t[2] += 1
         dump.append({"prompt": row["prompt"], **caps, "removed": [[f.what, f.removed] for f in rep.removed]})
+        if args.dump:
+            with args.dump.open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps(dump[-1], ensure_ascii=False) + "\n")
         if args.verbose:
             print(f"[{k + 1}] {row['prompt']}\n   llm: {caps['llm']}\n   new: {caps['new']}\n   removed: "
                   f"{[f.what for f in rep.removed]}", flush=True)
         elif (k + 1) % 10 == 0:
             print(f"[{k + 1}/{len(rows)}]", flush=True)
-    if args.dump:
-        args.dump.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in dump), encoding="utf-8")
     print("\n# per class: kept / contradicted (of n labelled)   LLM alone | old checker | new checker")
     res = {}
     for cls in ("medium", "style", "time", "season", "view", "relation"):
