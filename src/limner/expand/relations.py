@@ -27,6 +27,7 @@ IRREGULAR = {
     "hit": (), "cut": (), "hug": ("hugged", "hugging"), "pet": ("petted", "petting"),
     "swing": ("swung",), "sling": ("slung",), "carry": ("carried", "carries"), "grab": ("grabbed", "grabbing"),
     "shake": ("shook", "shaken"), "hold up": ("held up",), "bring": ("brought",), "sit": ("sat",),
+    "tie": ("tying", "tied", "ties"), "lie": ("lying",),
 }
 VERBS = """wear hold ride carry eat drink read play chase hug kiss feed walk pull push throw catch kick
 watch use drive fly climb fight hunt knit pour fix water tie cross pet lead hit bite lick sniff
@@ -52,11 +53,14 @@ swimming flying hovering flies swims hovers crashing crashes lying stuck sitting
 NOT_OBJECTS = frozenset("""day night morning evening afternoon left right top side bottom fire
 display time way ground background foreground street""".split())
 CLOSED = DETERMINERS | frozenset("""and or but with of in at to for from by into while as
-is are was were be been has have had it its which who that there then""".split()) | POSTURE
+is are was were be been has have had it its which who that there then through across during out
+along toward towards past near about off up down beyond among""".split()) | POSTURE
+CONTAINERS = frozenset("""bowl cup mug glass pint plate vase basket stack pile jar bottle box bag
+bunch bouquet loaf slice piece pair group herd flock family crowd pot tray""".split())
 _WINDOW = 12
 
 
-def _verb_forms(base: str) -> set[str]:
+def verb_forms(base: str) -> set[str]:
     forms = {base}
     irregular = IRREGULAR.get(base, ())
     forms.update(irregular)
@@ -79,7 +83,7 @@ _FORM_TO_VERB: dict[str, str] = {}
 for _v in VERBS:
     if _v in ("on", "over", "up"):
         continue
-    for _f in _verb_forms(_v):
+    for _f in verb_forms(_v):
         _FORM_TO_VERB.setdefault(_f, _v)
 
 
@@ -109,17 +113,21 @@ def _rel_at(ts: list[str], i: int) -> tuple[str, str, int] | None:
 
 
 def _head_before(ts: list[str], i: int) -> str | None:
+    """The subject's head noun before ``ts[i]``; "a bowl of cherries" -> "bowl|cherries"."""
     j = i - 1
     while j >= 0 and (ts[j] in POSTURE or ts[j].endswith("ly")):
         j -= 1
     if j < 0 or ts[j] in CLOSED or ts[j] in NOT_OBJECTS or ts[j].isdigit() or ts[j] == "s":
         return None
+    if j >= 2 and ts[j - 1] == "of" and ts[j - 2] in CONTAINERS:
+        return f"{ts[j - 2]}|{ts[j]}"
     return ts[j]
 
 
 def _head_after(ts: list[str], i: int) -> str | None:
     j, last = i, None
-    while j < len(ts) and ts[j] not in CLOSED - DETERMINERS and _rel_at(ts, j) is None:
+    while j < len(ts) and ts[j] not in CLOSED - DETERMINERS and not (
+            _rel_at(ts, j) and _rel_at(ts, j)[1] == "prep"):
         if ts[j] not in DETERMINERS and ts[j] != "s":
             last = ts[j]
         j += 1
@@ -133,14 +141,22 @@ def _clauses(text: str) -> list[list[str]]:
 
 
 def extract_relations(prompt: str) -> list[Rel]:
-    """The verb and preposition relations of ``prompt`` (see the module docstring)."""
+    """The verb and preposition relations of ``prompt`` (see the module docstring).
+
+    A preposition after a verb's object ("a boy flying a kite on a beach") or after another
+    preposition's object ("a lamp on a desk next to books") places the scene, not that object,
+    and is not read as a relation; nor is a medium ("oil on canvas", "a painting of").
+    """
+    from .attributes import find_terms
+
     out: list[Rel] = []
     for ts in _clauses(prompt):
-        subject = None
+        medium_at = {k for t in find_terms(" ".join(ts)) if t.axis == "medium" for k in range(t.start, t.end)}
+        subject, last_object = None, None
         i = 0
         while i < len(ts):
             hit = _rel_at(ts, i)
-            if not hit:
+            if not hit or i in medium_at:
                 i += 1
                 continue
             rel, kind, n = hit
@@ -150,10 +166,14 @@ def extract_relations(prompt: str) -> list[Rel]:
             prev = ts[i - 1] if i else ""
             subj = subject if prev in ("and", "while") and subject else _head_before(ts, i)
             obj = _head_after(ts, i + n)
-            if subj and obj and subj != obj:
+            attached = kind == "prep" and last_object is not None and subj is not None and (
+                subj.split("|")[-1] == last_object)
+            if subj and obj and subj != obj and not attached:
                 out.append(Rel(subj, rel, obj, kind, " ".join(ts[max(0, i - 1):i + n + 2])))
                 if kind == "verb" or subject is None:
                     subject = subject or subj
+            if obj:
+                last_object = obj
             i += n
     seen, uniq = set(), []
     for r in out:
@@ -164,8 +184,9 @@ def extract_relations(prompt: str) -> list[Rel]:
 
 
 def _noun_hits(ts: list[str], noun: str) -> list[int]:
-    s = stem(noun)
-    return [k for k, w in enumerate(ts) if w == noun or stem(w) == s]
+    alts = noun.split("|")  # "bowl|cherries": either names the subject
+    stems = {stem(a) for a in alts} | set(alts)
+    return [k for k, w in enumerate(ts) if w in stems or stem(w) in stems]
 
 
 def _rel_positions(ts: list[str], rel: Rel) -> list[int]:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .attributes import DETERMINERS, tokens
 from .filters import stem
-from .relations import _verb_forms
+from .relations import verb_forms
 
 DATA = Path(__file__).resolve().parent / "data"
 ANIMAL_CLASSES = frozenset({"canine", "feline", "bird", "fish", "marine", "horse", "bovine", "ovine",
@@ -61,7 +61,7 @@ illuminate light bathe catch dance drift flow flicker spill pour fade blend curl
 emerge appear crash roar spread sparkle shimmer gleam hover sprawl occupy lean stand walk play
 swim fly sing hold carry wear ride eat watch sleep move turn burn break stare smile sits create
 give add evoke capture feature depict frame invite""".split()
-_STOP_VERBS = frozenset(f for v in CAPTION_VERBS for f in _verb_forms(v))
+_STOP_VERBS = frozenset(f for v in CAPTION_VERBS for f in verb_forms(v))
 _CLOSED = frozenset("""and or but with of in at to for from by into onto while as is are was
 were be been has have had can could will would may might which who that there then than so
 against under over above below beside near on""".split())
