@@ -7,7 +7,8 @@
 nouns that bring in a new main subject (a person, animal or thing the request did not ask for
 that the caption makes a subject; setting, props and light are not). The check
 (:func:`limner.expand.guard.audit`) is run on each caption; a flagged noun is a true positive
-when it is labelled. Last line: ``precision=<p> recall=<r>``.
+when it is labelled; a labelled noun is caught when it is flagged or inside a removed sentence
+(a sentence whose subject is new is removed whole). Last line: ``precision=<p> recall=<r>``.
 """
 
 from __future__ import annotations
@@ -31,13 +32,15 @@ def main() -> int:
         found = [f for f in G.audit(G.read_request(r["prompt"]), r["caption"]) if f.kind == "new_subject"]
         flagged = {f.what.split(": ", 1)[1].split()[-1] for f in found}
         gold = set(r["new"])
+        removed = " ".join(f.removed.lower() for f in found)
+        caught = {g for g in gold if g in flagged or g in removed}  # a dropped sentence takes all in it
         tp += len(flagged & gold)
         fp += len(flagged - gold)
-        fn += len(gold - flagged)
+        fn += len(gold - caught)
         cap_flag += bool(flagged)
         cap_true += bool(gold)
         cap_both += bool(flagged) and bool(gold)
-        if flagged != gold:
+        if flagged - gold or gold - caught:
             print(f"- {r['prompt']!r}: flagged {sorted(flagged)} labelled {sorted(gold)}\n    {r['caption']}")
     p = tp / max(tp + fp, 1)
     rec = tp / max(tp + fn, 1)

@@ -51,7 +51,7 @@ lines shapes patterns pattern brushstrokes strokes canvas paper ink paint it the
 nothing one artwork piece work lighting silhouette outline contours highlights rays beams space
 emptiness silence time warmth calm peace darkness brightness backdrop environment world surroundings
 area place corner edge center centre middle side top bottom front back atmosphere feeling sense
-effect result overall whole rest""".split())
+effect result overall whole rest line lines""".split())
 PRONOUNS = frozenset("it its they them their he him his she her theirs itself themselves".split())
 LEADING = frozenset("""in on at behind under above beside around through across with among near
 along over below beyond inside outside against from by during after before while as""".split())
@@ -130,6 +130,12 @@ class RequestSubjects:
             return False  # the request's own subject is named, so this is someone/something else
         return c in self.classes  # "woman" for "girl", "big cat" for "tiger", "android" for "robot"
 
+    def names(self, noun: str) -> bool:
+        """True if ``noun`` is one of the request's words, or part of one ("pot" for "teapot")."""
+        n = stem(noun)
+        return n in self.stems or any(len(n) >= 3 and (w.endswith(n) or n.endswith(w))
+                                      for w in self.content if len(w) >= 3)
+
     def mentions(self, ts: list[str]) -> bool:
         return any(stem(w) in self.content or w in self.content or w in PRONOUNS for w in ts)
 
@@ -179,8 +185,8 @@ def new_subjects(req: RequestSubjects, clause: str, *, sentence_start: bool,
             out.append(f"{age} {noun}")
     if sentence_start and not out:
         head = sentence_head(ts)
-        if (head and stem(head) not in req.stems and head not in SETTING and stem(head) not in SETTING
+        if (head and not req.names(head) and head not in SETTING and stem(head) not in SETTING
                 and head not in PRONOUNS and not animate_class(head)
-                and not req.mentions(tokens(sentence or clause))):
+                and not req.mentions(tokens(sentence or clause)[:12])):
             out.append(head)
     return list(dict.fromkeys(out))
