@@ -1,6 +1,6 @@
 """Precision and recall of the new-main-subject check on hand-labelled captions.
 
-    python benchmarks/subject_precision.py
+    python benchmarks/subject_precision.py [tuning|fresh]
 
 ``benchmarks/data/upsample/subject_labels.jsonl``: real first replies of the embedded LLM
 (Gemma-3-270M) to dev-set requests, each labelled by hand, from the caption alone, with the
@@ -26,6 +26,8 @@ def main() -> int:
     from limner.expand import guard as G
 
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    if len(sys.argv) > 1:  # "tuning" (seen while the check was written) or "fresh" (labelled after)
+        rows = [r for r in rows if r.get("sample") == sys.argv[1]]
     tp = fp = fn = 0
     cap_flag = cap_true = cap_both = 0
     for r in rows:

@@ -79,7 +79,10 @@ def animate_lexicon() -> dict[str, str]:
 
 def animate_class(word: str) -> str | None:
     lex = animate_lexicon()
-    return lex.get(word) or lex.get(stem(word) + "s") or None
+    if word.endswith("ing"):
+        return None
+    return lex.get(word) or lex.get(stem(word)) or lex.get(stem(word) + "s") or lex.get(
+        stem(word) + "e") or None
 
 
 ABSTRACT = frozenset("""love hope time fear joy chaos order peace balance energy growth memory dream
@@ -99,12 +102,14 @@ class RequestSubjects:
     """What a request's subject is, for the new-subject check (``nouns``: its object nouns)."""
 
     def __init__(self, prompt: str, nouns: set[str] | None = None):
+        from .attributes import find_terms
+
         ts = tokens(prompt)
+        covered = {k for t in find_terms(prompt) for k in range(t.start, t.end)}
+        ts = [w for k, w in enumerate(ts) if k not in covered]  # "bird's eye view" names no bird
         self.stems = {stem(w) for w in ts} | set(ts)
         self.classes = {c for w in ts if (c := animate_class(w))}
         self.busy = bool(BUSY_PLACES & set(ts)) or bool(GROUP_WORDS & set(ts))
-        from .attributes import find_terms
-
         concrete_nouns = {n for n in (nouns or set()) if not is_abstract(n) and not find_terms(n)}
         content = {w for n in concrete_nouns for w in tokens(n)} | {w for w in ts if animate_class(w)}
         self.content = {stem(w) for w in content} | content
