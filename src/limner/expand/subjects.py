@@ -105,7 +105,8 @@ class RequestSubjects:
         from .attributes import find_terms
 
         ts = tokens(prompt)
-        covered = {k for t in find_terms(prompt) for k in range(t.start, t.end)}
+        covered = {k for t in find_terms(prompt) if t.axis in ("angle", "scale", "side")
+                   for k in range(t.start, t.end)}
         ts = [w for k, w in enumerate(ts) if k not in covered]  # "bird's eye view" names no bird
         self.stems = {stem(w) for w in ts} | set(ts)
         self.classes = {c for w in ts if (c := animate_class(w))}
