@@ -29,7 +29,7 @@ DETERMINERS = frozenset("a an the this that these those his her their its my our
 _VERB_NEXT = DETERMINERS | {"on", "with", "it", "him", "them", "pictures", "lines"}
 _GERUNDS = frozenset({"painting", "drawing", "sketching", "rendering", "etching"})
 _MEDIUM_CUE_AFTER = frozenset({"of", "showing", "depicting", "style", "by"})
-_STYLE_CUE_BEFORE = (("by",), ("style", "of"), ("like",), ("after",), ("inspired", "by"),
+_STYLE_CUE_BEFORE = (("by",), ("style", "of"), ("inspired", "by"),
                      ("manner", "of"), ("works", "of"), ("painted", "by"), ("drawn", "by"))
 # named styles (curated: the CLIP-Interrogator movements that name a style, not a medium or a
 # generic word, plus common style names people type); '*' marks the -ism/-ist/-istic family
@@ -44,6 +44,12 @@ dieselpunk|studio ghibli|ghibli|pixar|disney|film noir|noir|bauhaus|memphis desi
 socialist realism|magic realism|magical realism|hudson river school|barbizon school|
 ashcan school|pre-raphaelitism|tenebrism|chiaroscuro
 """
+
+
+COMMON_WORDS = """snow rain wind moon sun fire wood stone wall window door light river lake sea tree
+trees moss rose fish hunter painter carpenter knight angel crane green brown white black grey gray
+gold silver small long short strong bright cold still close west north south east page point post
+bone fine bloom ginger stock chin ting gear cable language than"""
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,9 @@ def _artists() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str]]:
     full: dict[tuple[str, ...], str] = {}
     last: dict[tuple[str, ...], str] = {}
     particles = {"van", "von", "de", "da", "di", "del", "der", "du", "la", "le"}
+    common = {w for line in (DATA / "lexicon.tsv").read_text(encoding="utf-8").splitlines()
+              for w in tokens(line.split("\t")[1] if "\t" in line else "")}
+    common |= set(COMMON_WORDS.split())
     for name in (DATA / "artists.txt").read_text(encoding="utf-8").splitlines():
         t = tuple(tokens(name))
         if len(t) < 1 or not name.strip():
@@ -100,8 +109,8 @@ def _artists() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str]]:
         sur = t[-2:] if len(t) >= 2 and t[-2] in particles else t[-1:]
         aid = "artist:" + " ".join(sur)  # "Vincent van Gogh" and "Van Gogh" are one artist
         full[t] = aid
-        if len(t) >= 2 and len(" ".join(sur)) >= 4:
-            last.setdefault(sur, aid)
+        if len(t) >= 2 and len(" ".join(sur)) >= 4 and not (len(sur) == 1 and sur[0] in common):
+            last.setdefault(sur, aid)  # not "snow" in "covered by snow" (an artist's surname too)
     return full, last
 
 
