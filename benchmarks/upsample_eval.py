@@ -153,6 +153,7 @@ def score(row: dict, text: str) -> dict[str, tuple[int, int]]:
         out["relation_n"] = (len(rels), 0)
     if row.get("subjects"):
         asked = set(words(row["prompt"])) | {w for s in row["subjects"] for w in words(s)}
+        asked |= {w.rstrip("s") for w in asked}
         added = [w for w in words(text) if w in ANIMATE and w not in asked and w.rstrip("s") not in asked]
         out["subject"] = (0, int(bool(added)))
     return out
