@@ -122,6 +122,8 @@ def clean(req: Request, text: str, *, protect: str = "") -> tuple[str, list[Find
             s = " ".join(kept).strip().rstrip(",;").strip()
             if not re.search(r"[.!?]$", s) and re.search(r"[.!?]$", sentence):
                 s += sentence[-1]
+            if kept[0] is not clauses[0] and (s_i > 0 or not head or re.search(r"[.!?]\s*$", head)):
+                s = s[:1].upper() + s[1:]  # its first clause was removed: the sentence starts anew
             kept_sentences.append(s)
     out = head + (joiner if kept_sentences else "") + " ".join(kept_sentences)
     return out.strip(), findings
