@@ -223,14 +223,18 @@ def main(argv: list[str] | None = None) -> int:
 
     step = max(1, len(rows) // max(args.div_limit, 1))
     drows = rows[::step][:args.div_limit]  # spread over styled, scene and abstract requests
-    dres = {g: {"div": [], "align": []} for g in ("unchecked", "checked")}
+    from limner.expand.guard import read_request
+
+    dres = {g: {"div": [], "align": [], "free": []} for g in ("unchecked", "checked")}
     for row in drows:
         qv = embed([row["prompt"]])[0]
+        free = not read_request(row["prompt"]).terms  # states no medium/style/time/...: all free
         for g in dres:
             out = expand(row["prompt"], args.n, seed=args.seed, llm=llm, guard=(g == "checked"))
             vecs = embed([e.text for e in out])
             dres[g]["div"].append(div(vecs))
             dres[g]["align"].append(float(np.mean(vecs @ qv)))
+            dres[g]["free"].append(free)
             if args.verbose:
                 for e in out:
                     print(f"   {g}: {e.text}")
@@ -238,6 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     a0, a1 = (float(np.mean(dres[g]["align"])) for g in ("unchecked", "checked"))
     print(f"\n# expansion on {len(drows)} requests (N={args.n}): diversity unchecked {d0:.4f} -> checked "
           f"{d1:.4f} (ratio {d1 / max(d0, 1e-9):.3f}); alignment {a0:.4f} -> {a1:.4f}")
+    for name, want in (("free (request states no medium/style/time/view)", True),
+                       ("constrained (request states one)", False)):
+        sel = [i for i, f in enumerate(dres["unchecked"]["free"]) if f is want]
+        if sel:
+            u, c = (float(np.mean([dres[g]["div"][i] for i in sel])) for g in ("unchecked", "checked"))
+            print(f"  {name}: {len(sel)} requests, diversity {u:.4f} -> {c:.4f} (ratio {c / max(u, 1e-9):.3f})")
     m = res[("new", "medium")]
     print(f"medium_kept={m[0]:.3f} medium_contradicted={m[1]:.3f} relation_kept={res[('new', 'relation')][0]:.3f} "
           f"added_subject={subj['new'][1] / max(subj['new'][2], 1):.3f} diversity_ratio={d1 / max(d0, 1e-9):.3f}")
