@@ -159,6 +159,28 @@ def score(row: dict, text: str) -> dict[str, tuple[int, int]]:
     return out
 
 
+PARTI_MEDIUM = [("photo", ["photo", "photograph", "polaroid"]), ("watercolor", ["watercolor", "watercolour"]),
+                ("painting", ["painting", "oil on canvas"]), ("drawing", ["drawing", "sketch"]),
+                ("render", ["3d render", "3d rendering"]), ("anime", ["anime", "manga"]),
+                ("cartoon", ["cartoon", "comic"]), ("pixel", ["pixel art"])]
+
+
+def parti_rows(n: int) -> list[dict]:
+    """PartiPrompts naming one medium family, labelled by PARTI_MEDIUM (no relations/subjects)."""
+    import csv
+
+    shared = Path(os.environ.get("LIMNER_SHARED", ROOT.parent / "shared"))
+    path = shared / "benchmarks" / "partiprompts" / "PartiPrompts.tsv"
+    out = []
+    with path.open(encoding="utf-8") as f:
+        for r in csv.DictReader(f, delimiter="\t"):
+            p = " ".join(r["Prompt"].split())
+            fams = [fam for fam, ws in PARTI_MEDIUM if has_any(p, ws)]
+            if len(fams) == 1 and len(p) <= 300:
+                out.append({"cat": "parti", "prompt": p, "medium": fams[0]})
+    return out[:n]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=200)
@@ -166,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--div-limit", type=int, default=12)
     ap.add_argument("--n", type=int, default=4)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--parti", type=int, default=0, help="instead of the dev set: the first N "
+                    "PartiPrompts that name a medium (labelled by this scorer's word lists)")
     ap.add_argument("--dump", type=Path, default=None, help="append every caption to this JSONL")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
@@ -180,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
 
     llm = get_llm()
     rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if args.parti:
+        rows = parti_rows(args.parti)
     rows = rows[::args.every][:args.limit]
     print(f"# {len(rows)} dev requests, seed={args.seed}, llm={llm.describe()}", flush=True)
     arms = ("llm", "old", "new")
@@ -221,6 +247,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{a} {subj[a][1] / max(subj[a][2], 1):.3f}" for a in arms))
     print(f"clauses removed by the new checker: {removed_n} on {len(rows)} requests")
 
+    m = res[("new", "medium")]
+    if args.div_limit <= 0:
+        print(f"medium_kept={m[0]:.3f} medium_contradicted={m[1]:.3f} "
+              f"added_subject={subj['new'][1] / max(subj['new'][2], 1):.3f}")
+        return 0
     step = max(1, len(rows) // max(args.div_limit, 1))
     drows = rows[::step][:args.div_limit]  # spread over styled, scene and abstract requests
     from limner.expand.guard import read_request
@@ -248,7 +279,6 @@ def main(argv: list[str] | None = None) -> int:
         if sel:
             u, c = (float(np.mean([dres[g]["div"][i] for i in sel])) for g in ("unchecked", "checked"))
             print(f"  {name}: {len(sel)} requests, diversity {u:.4f} -> {c:.4f} (ratio {c / max(u, 1e-9):.3f})")
-    m = res[("new", "medium")]
     print(f"medium_kept={m[0]:.3f} medium_contradicted={m[1]:.3f} relation_kept={res[('new', 'relation')][0]:.3f} "
           f"added_subject={subj['new'][1] / max(subj['new'][2], 1):.3f} diversity_ratio={d1 / max(d0, 1e-9):.3f}")
     return 0
