@@ -117,6 +117,8 @@ def _head_before(ts: list[str], i: int) -> str | None:
     j = i - 1
     while j >= 0 and (ts[j] in POSTURE or ts[j].endswith("ly")):
         j -= 1
+    if j >= 1 and ts[j] in ("who", "that", "which"):  # "a girl who is holding a cat"
+        j -= 1
     if j < 0 or ts[j] in CLOSED or ts[j] in NOT_OBJECTS or ts[j].isdigit() or ts[j] == "s":
         return None
     if j >= 2 and ts[j - 1] == "of" and ts[j - 2] in CONTAINERS:
