@@ -111,7 +111,8 @@ class RequestSubjects:
         self.stems = {stem(w) for w in ts} | set(ts)
         self.classes = {c for w in ts if (c := animate_class(w))}
         self.busy = bool(BUSY_PLACES & set(ts)) or bool(GROUP_WORDS & set(ts))
-        concrete_nouns = {n for n in (nouns or set()) if not is_abstract(n) and not find_terms(n)}
+        concrete_nouns = {n for n in (nouns or set()) if not is_abstract(n)
+                          and not any(not t.weak for t in find_terms(n))}  # "photo" names no subject; "bust" does
         content = {w for n in concrete_nouns for w in tokens(n)} | {w for w in ts if animate_class(w)}
         self.content = {stem(w) for w in content} | content
         self.concrete = bool(content)
