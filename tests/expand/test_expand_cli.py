@@ -55,3 +55,23 @@ def test_user_errors_are_one_line_and_non_zero(cmd):
 def test_list_prefixes():
     r = runner.invoke(app, ["expand", "--list-prefixes"])
     assert r.exit_code == 0 and "SUBJ" in r.stdout and "STY" in r.stdout
+
+
+@pytest.mark.slow
+def test_upsample_json_keeps_the_medium_and_lists_what_it_removed(llm, cache_dir, monkeypatch):
+    monkeypatch.setenv("LIMNER_CACHE_DIR", str(cache_dir))
+    from limner.config import Settings
+    from limner.llm.embedded import embedded_model_path
+
+    (cache_dir / "models").mkdir(exist_ok=True)
+    gguf = embedded_model_path(Settings())
+    for f in (gguf, gguf.with_name(gguf.name + ".verified")):
+        link = cache_dir / "models" / f.name
+        if not link.exists():
+            link.symlink_to(f)
+    r = runner.invoke(app, ["upsample", "an oil painting of a fox in a forest", "--json", "-q"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    text = data["text"].lower()
+    assert "oil painting" in text and "fox" in text and "photograph" not in text
+    assert isinstance(data["removed"], list) and all({"why", "text"} <= set(d) for d in data["removed"])

@@ -15,7 +15,7 @@ def test_facts_come_from_the_planning_parser():
     assert {"car", "red car", "3 bird", "blue bird", "car left of bird", '"OPEN"'} <= labels
     facts = extract_facts("two dogs playing in snow")
     assert not missing_facts(facts, "Two happy dogs play in deep snow.")
-    assert {f.label for f in missing_facts(facts, "A dog plays on the beach.")} == {"2 dog", "snow"}
+    assert {f.label for f in missing_facts(facts, "A dog plays on the beach.")} == {"2 dog", "snow", "season: snow"}
 
 
 def test_upsample_with_the_embedded_llm_keeps_the_facts(llm):

@@ -85,12 +85,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Rewrite a prompt as one descriptive caption that keeps its facts (DALL-E 3 upsampling)."""
         from .filters import check_query
-        from .upsample import upsample
+        from .upsample import upsample_report
 
         check_query(prompt, "prompt")  # fail fast, before loading the LLM
         llm = _llm(backend, base_url, model, no_cache, config)
-        e = upsample(prompt, seed=seed, llm=llm, progress=_progress(quiet))
+        rep = upsample_report(prompt, seed=seed, llm=llm, progress=_progress(quiet))
+        e = rep.expansion
         if as_json:
-            typer.echo(json.dumps(e.model_dump(mode="json"), indent=2, ensure_ascii=False))
+            out = e.model_dump(mode="json")
+            out["removed"] = [{"why": f.what, "text": f.removed} for f in rep.removed]
+            typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
         else:
+            if not quiet:
+                for f in rep.removed:
+                    print(f"[limner] removed ({f.what}): {f.removed}", file=sys.stderr, flush=True)
             typer.echo(e.text)

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import InputError, LLMError
 from ..schema import Expansion
+from . import guard as G
 from . import prefixes as P
 from .filters import RejectedReply, check_query, clean_reply
 from .flavors import retrieve_flavors
@@ -51,17 +52,21 @@ def _present(text: str) -> set[str]:
     return {t.strip().lower() for t in text.split(",")}
 
 
-def add_flavors(body: str, prefix: str, *, seed: int | None,
-                query_for_retrieval: str) -> tuple[str, list[str]]:
-    """``body`` plus the flavours ``prefix`` calls for (FLAVOR_PLAN), none repeated."""
+def add_flavors(body: str, prefix: str, *, seed: int | None, query_for_retrieval: str,
+                req: Any = None) -> tuple[str, list[str]]:
+    """``body`` plus the flavours ``prefix`` calls for (FLAVOR_PLAN), none repeated; with ``req``
+    (a :class:`.guard.Request`) no flavour that contradicts the request or ``body``."""
     from .embed import embed
 
     q_vec = embed([query_for_retrieval])[0]
     used = _present(body)
     flv: list[str] = []
     for j, (kinds, k) in enumerate(P.FLAVOR_PLAN[prefix]):
-        got = retrieve_flavors(compose(body, flv), k, kinds=kinds, exclude=used | set(flv),
-                               seed=None if seed is None else seed * 31 + j, query_vec=q_vec)
+        ctx = compose(body, flv)
+        reject = None if req is None else (lambda f, ctx=ctx: G.rejects_flavor(req, ctx, f))
+        got = retrieve_flavors(ctx, k, kinds=kinds, exclude=used | set(flv),
+                               seed=None if seed is None else seed * 31 + j, query_vec=q_vec,
+                               reject=reject)
         flv += [f for f in got if f not in flv]
     return compose(body, flv), flv
 
@@ -89,17 +94,19 @@ def llm_write(llm: Any, prefix: str, text: str, seed: int, *, vary: bool = True,
     return clean_reply(raw, text, keep_ratio=keep)
 
 
-def _flavor_candidate(q: str, prefix: str, seed: int | None) -> tuple[str, list[str]]:
-    return add_flavors(q, prefix, seed=seed, query_for_retrieval=q)
+def _flavor_candidate(q: str, prefix: str, seed: int | None, req: Any = None) -> tuple[str, list[str]]:
+    return add_flavors(q, prefix, seed=seed, query_for_retrieval=q, req=req)
 
 
 def candidate_pool(q: str, prefixes: list[str], size: int, seed: int, llm: Any, *,
                    vary: bool = True, progress: Progress | None = None,
-                   notes: list[str] | None = None) -> list[dict[str, Any]]:
+                   notes: list[str] | None = None, req: Any = None) -> list[dict[str, Any]]:
     """Write ``size`` candidates for ``q`` cycling ``prefixes``; rejected replies are dropped.
 
     Every candidate gets its own sampling seed and flavour draw; ``vary`` also varies the
-    few-shot exemplars (subset and order) per candidate (off for the plain baseline).
+    few-shot exemplars (subset and order) per candidate (off for the plain baseline). With ``req``
+    (:func:`.guard.read_request`), clauses of the LLM's text that contradict the request or add a
+    new main subject are removed (noted) and no contradicting flavour is added.
     """
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -109,7 +116,7 @@ def candidate_pool(q: str, prefixes: list[str], size: int, seed: int, llm: Any, 
         if progress:
             progress(f"candidate {i + 1}/{size} ({prefix})")
         if prefix in P.FLAVOR_ONLY:
-            text, flv = _flavor_candidate(q, prefix, s)
+            text, flv = _flavor_candidate(q, prefix, s, req)
             src = FLAVOR_SOURCE
         else:
             body = None
@@ -124,7 +131,11 @@ def candidate_pool(q: str, prefixes: list[str], size: int, seed: int, llm: Any, 
                         progress(f"rejected a {prefix} reply ({exc.reason}); asking again")
             if body is None:
                 continue
-            text, flv = add_flavors(body, prefix, seed=s, query_for_retrieval=q)
+            if req is not None:
+                body, found = G.clean(req, body, protect=q if body.startswith(q) else "")
+                if notes is not None:
+                    notes += [f"removed ({f.what}): {f.removed}" for f in found]
+            text, flv = add_flavors(body, prefix, seed=s, query_for_retrieval=q, req=req)
             src = llm_source(llm)
         key = re.sub(r"\W+", " ", text.lower()).strip()
         if key in seen:
@@ -151,7 +162,8 @@ def _score(q_vec: np.ndarray, vecs: np.ndarray, chosen: list[int]) -> list[dict[
 
 def expand_once(q: str, n: int, *, prefix: str | None, seed: int, llm: Any, pool: int | None,
                 select: str = "mmr", lam: float | None = None, step: int = 1,
-                original: str | None = None, progress: Progress | None = None) -> list[Expansion]:
+                original: str | None = None, progress: Progress | None = None,
+                guard: bool = True) -> list[Expansion]:
     from .embed import embed
     from .mmr import mmr_select
 
@@ -172,10 +184,12 @@ def expand_once(q: str, n: int, *, prefix: str | None, seed: int, llm: Any, pool
         from ..llm import get_llm
 
         llm = get_llm()
-    cands = candidate_pool(q, cycle, size, seed, llm, vary=vary, progress=progress, notes=notes)
+    req = G.read_request(original) if guard else None
+    cands = candidate_pool(q, cycle, size, seed, llm, vary=vary, progress=progress, notes=notes,
+                           req=req)
     topup = 0
     while len(cands) < n and topup < 4 * n:  # the LLM failed too often: fill with flavour-only
-        text, flv = _flavor_candidate(q, "FLV", seed * 1009 + 5000 + topup)
+        text, flv = _flavor_candidate(q, "FLV", seed * 1009 + 5000 + topup, req)
         topup += 1
         if all(c["text"] != text for c in cands):
             cands.append({"text": text, "prefix": "FLV", "flavors": flv, "source": FLAVOR_SOURCE})
@@ -199,7 +213,7 @@ def expand_once(q: str, n: int, *, prefix: str | None, seed: int, llm: Any, pool
 def expand(query: str, n: int = 4, *, prefix: str | None = None, steps: int = 1, seed: int = 0,
            llm: Any = None, pool: int | None = None, from_text: str | None = None,
            select: str = "mmr", lam: float | None = None,
-           progress: Progress | None = None) -> list[Expansion]:
+           progress: Progress | None = None, guard: bool = True) -> list[Expansion]:
     """Expand ``query`` into ``n`` diverse prompts (see the module docstring).
 
     ``prefix``: one of :data:`PREFIXES` (any case) or None for the automatic choice per query.
@@ -209,7 +223,9 @@ def expand(query: str, n: int = 4, *, prefix: str | None = None, steps: int = 1,
     written per step (default 2n, 3n for RFT). ``seed``: same seed and inputs, same output.
     ``from_text``: an expansion the user chose; it is expanded again (MSTP) as step 2, and
     alignment is still measured against ``query``. ``select``: "mmr" (default) or "plain" (N
-    independent samples, the benchmark's baseline); ``lam``: the MMR trade-off.
+    independent samples, the benchmark's baseline); ``lam``: the MMR trade-off. ``guard``: remove
+    what contradicts the request (medium, style, time, relations, new subjects; :mod:`.guard`);
+    ``False`` is the unchecked expander, kept for the benchmark's before/after.
     """
     q = check_query(query)
     parent = check_query(from_text, "--from text") if from_text is not None else None
@@ -225,6 +241,6 @@ def expand(query: str, n: int = 4, *, prefix: str | None = None, steps: int = 1,
         step_prefix = p if step == 1 or p in P.FLAVOR_ONLY else "MSTP"
         result = expand_once(current, n, prefix=step_prefix, seed=seed + 101 * (step - 1), llm=llm,
                              pool=pool, select=select, lam=lam, step=step, original=q,
-                             progress=progress)
+                             progress=progress, guard=guard)
         current = result[0].text
     return result

@@ -36,6 +36,7 @@ WINDOW = 6  # words either side of a noun in which its count/colour must appear
 @dataclass(frozen=True)
 class Fact:
     kind: str  # object | count | color | relation | excluded | background | text | word
+    #          | attribute (medium, style, time, season, light, scale, angle, side) | action
     label: str  # how a person (and a repair prompt) reads it: "2 dog", "red car", '"OPEN"'
     noun: str = ""
     values: tuple[str, ...] = field(default_factory=tuple)
@@ -86,6 +87,13 @@ def _parser():
         return None
 
 
+def _names_medium(noun: str) -> bool:
+    """"watercolor" read as an object by the parser is the medium (an attribute fact instead)."""
+    from .attributes import find_terms
+
+    return any(t.axis == "medium" and not t.weak for t in find_terms(noun))
+
+
 def extract_facts(prompt: str, parser=None) -> list[Fact]:
     """The checkable facts of ``prompt`` (see the module docstring)."""
     parse = parser or _parser()
@@ -97,9 +105,9 @@ def extract_facts(prompt: str, parser=None) -> list[Fact]:
         except Exception:  # noqa: BLE001 - a parser bug must not break upsampling; fall back
             cons = None
     if cons is None:
-        return facts + [Fact("word", w, values=(w,)) for w in key_words(prompt)]
+        return facts + stated_facts(prompt, set()) + [Fact("word", w, values=(w,)) for w in key_words(prompt)]
     qwords = {w.lower() for q in quoted(prompt) for w in words(q)}
-    objs = [o for o in cons.objects if o.name.lower() not in qwords]
+    objs = [o for o in cons.objects if o.name.lower() not in qwords and not _names_medium(o.name)]
     for o in objs:
         facts.append(Fact("object", o.name, noun=o.name))
         # a count is a fact only when the request says it ("three cats"), not for a bare plural ("cats")
@@ -118,6 +126,7 @@ def extract_facts(prompt: str, parser=None) -> list[Fact]:
                               values=RELATION_WORDS.get(r.relation, (r.relation,))))
     for name in cons.excluded:
         facts.append(Fact("excluded", f"no {name}", noun=name))
+    facts += stated_facts(prompt, {(f.noun, f.other) for f in facts if f.kind == "relation"})
     bg = [w for w in key_words(cons.background or "") if w not in {"background", "backdrop"}]
     for w in bg:
         facts.append(Fact("background", w, values=(w,)))
@@ -126,7 +135,31 @@ def extract_facts(prompt: str, parser=None) -> list[Fact]:
     return facts
 
 
+def stated_facts(prompt: str, have_pairs: set[tuple[str, str]]) -> list[Fact]:
+    """Attribute facts (medium, style, time, ...) and verb/preposition relations of ``prompt``;
+    a preposition relation the planning parser already gave (same two nouns) is not repeated."""
+    from .attributes import request_terms
+    from .relations import extract_relations
+
+    out = [Fact("attribute", f"{t.axis}: {t.phrase}", noun=t.phrase, values=t.values, other=t.axis)
+           for t in request_terms(prompt)]
+    for r in extract_relations(prompt):
+        if r.kind == "prep" and any(stem(a) == stem(r.subject) or stem(b) == stem(r.object)
+                                    for a, b in have_pairs):
+            continue
+        out.append(Fact("action", r.label, noun=r.subject, values=(r.relation, r.kind), other=r.object))
+    return out
+
+
 def fact_kept(fact: Fact, text: str) -> bool:
+    if fact.kind == "attribute":
+        from .attributes import Term, kept
+
+        return kept(Term(fact.other, fact.noun, fact.values, 0, 0), text)
+    if fact.kind == "action":
+        from .relations import Rel, relation_kept
+
+        return relation_kept(Rel(fact.noun, fact.values[0], fact.other, fact.values[1]), text)
     ws = words(text)
     if fact.kind == "text":
         return fact.values[0] in text

@@ -58,14 +58,16 @@ def _words(text: str) -> set[str]:
 def retrieve_flavors(text: str, k: int = 5, *, kinds: tuple[str, ...] | None = None,
                      exclude: set[str] | None = None, lam: float = 0.7, top: int = 24,
                      margin: float = 0.2, prior_weight: float = 0.1,
-                     seed: int | None = None, query_vec: np.ndarray | None = None) -> list[str]:
+                     seed: int | None = None, query_vec: np.ndarray | None = None,
+                     reject=None) -> list[str]:
     """``k`` modifiers relevant to ``text``: the ``top`` most similar, then MMR for variety.
 
     ``kinds`` restricts to some of :data:`KINDS`; ``exclude`` drops given modifiers (already used);
     modifiers sharing a word with the text are skipped (no "medieval castle" for "a castle"), and
     so are those much less similar than the best match (``margin``).
     Relevance is cosine similarity plus ``prior_weight`` times the modifier's popularity in the
-    source list (common modifiers are the ones image models learnt). ``seed`` perturbs the relevance a little (Gumbel noise, deterministic per seed) so different
+    source list (common modifiers are the ones image models learnt). ``reject``: a predicate;
+    modifiers it is true for are skipped (the expander's guard: no contradicting medium/time). ``seed`` perturbs the relevance a little (Gumbel noise, deterministic per seed) so different
     candidates of one query get different, still relevant, flavours; ``None`` is the plain ranking.
     """
     if k <= 0:
@@ -87,7 +89,7 @@ def retrieve_flavors(text: str, k: int = 5, *, kinds: tuple[str, ...] | None = N
         t = lex.texts[i]
         if short and sims[i] < sims[short[0]] - margin:
             break
-        if t.lower() in exclude or (_words(t) & have):
+        if t.lower() in exclude or (_words(t) & have) or (reject is not None and reject(t)):
             continue
         if any(_words(t) <= _words(lex.texts[j]) or _words(lex.texts[j]) <= _words(t) for j in short):
             continue  # "food photography" after "professional food photography"

@@ -5,19 +5,26 @@ goes through the same hygiene filter as expansions; then the request's facts (ob
 colours, relations, excluded objects, background, quoted text — :mod:`.facts`) are checked.
 Repair when a fact was dropped: ask again (new seed; chat models are told what to mention), and if
 a fact is still missing, deterministically prepend the original prompt as the caption's first
-sentence and drop caption sentences that contradict a count or colour of the request. The result
-always keeps every parsed fact; ``scores`` says how many the LLM kept on its own and whether the
-deterministic repair ran.
+sentence and drop caption sentences that contradict a count or colour of the request.
+Beyond countable facts, :mod:`.guard` checks what the request states about medium, style, time of
+day, season, lighting, framing and viewpoint, its verb/preposition relations, and that no new main
+subject is added: a clause that contradicts one of them is removed (and recorded), a reply with
+violations is re-asked like one with a missing fact. The result always keeps every parsed fact;
+``scores`` says how many the LLM kept on its own, how many violations its first reply had and how
+many clauses were removed; :func:`upsample_report` also returns the removed clauses.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
 from ..schema import Expansion
+from . import guard as G
 from .expander import llm_source
+from .guard import Finding
 from .facts import NUMBER_WORDS, Fact, extract_facts, missing_facts
 from .filters import RejectedReply, check_query, clean_reply, stem, words
 
@@ -45,7 +52,7 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
 
 
-def _contradicts(sentence: str, facts: list[Fact]) -> bool:
+def _contradicts(sentence: str, facts: list[Fact]) -> bool:  # noqa: C901
     """True if ``sentence`` gives a fact's noun a different count or colour word."""
     ws = words(sentence)
     for f in facts:
@@ -70,14 +77,18 @@ _COLOURS = {"red", "orange", "yellow", "green", "blue", "purple", "pink", "brown
             "teal", "navy", "maroon", "turquoise"}
 
 
+def _lead(prompt: str) -> str:
+    lead = prompt.strip().rstrip(".")
+    return lead[:1].upper() + lead[1:] + "."
+
+
 def repair(prompt: str, caption: str, facts: list[Fact]) -> str:
     """Prepend the request's sentence; drop caption sentences that contradict its facts.
 
     A caption that kept less than half of the facts is about something else: it is dropped and
     the request is finished with retrieved lighting/camera flavours instead.
     """
-    lead = prompt.strip().rstrip(".")
-    lead = lead[:1].upper() + lead[1:] + "."
+    lead = _lead(prompt)
     if caption and len(missing_facts(facts, caption)) * 2 > len(facts):
         caption = ""
     if not caption:
@@ -90,9 +101,27 @@ def repair(prompt: str, caption: str, facts: list[Fact]) -> str:
     return " ".join([lead, *kept]).strip()
 
 
+@dataclass
+class UpsampleReport:
+    """An upsampling with its history: the LLM's own first caption, and what the guard removed."""
+
+    expansion: Expansion
+    first_reply: str  # the LLM's first usable caption, before any check ("" if none was usable)
+    removed: list[Finding] = field(default_factory=list)
+    findings_first: list[Finding] = field(default_factory=list)  # violations in the first reply
+
+
 def upsample(prompt: str, *, seed: int = 0, llm: Any = None, parser=None,
-             progress=None) -> Expansion:
+             progress=None, guard: bool = True) -> Expansion:
     """One descriptive caption for ``prompt`` that keeps every parsed fact (see module doc)."""
+    return upsample_report(prompt, seed=seed, llm=llm, parser=parser, progress=progress,
+                           guard=guard).expansion
+
+
+def upsample_report(prompt: str, *, seed: int = 0, llm: Any = None, parser=None,
+                    progress=None, guard: bool = True) -> UpsampleReport:
+    """:func:`upsample` plus what it removed. ``guard=False`` is the old checker (countable facts
+    only, no attribute/relation/new-subject check), kept for the benchmark's before/after."""
     p = check_query(prompt, "prompt")
     if not isinstance(seed, int) or seed < 0:
         raise InputError(f"seed must be a non-negative integer, got {seed!r}")
@@ -101,8 +130,12 @@ def upsample(prompt: str, *, seed: int = 0, llm: Any = None, parser=None,
 
         llm = get_llm()
     facts = extract_facts(p, parser)
-    best: tuple[int, str] | None = None  # (facts missing, caption)
+    if not guard:
+        facts = [f for f in facts if f.kind not in ("attribute", "action")]
+    req = G.read_request(p) if guard else None
+    best: tuple[int, int, str, list[Finding]] | None = None  # (missing, findings, caption, removed)
     first_kept: int | None = None
+    first_reply, findings_first = "", []
     asks = 0
     rejected: list[str] = []
     missing: list[Fact] = []
@@ -111,24 +144,33 @@ def upsample(prompt: str, *, seed: int = 0, llm: Any = None, parser=None,
         if progress:
             progress(f"upsampling (try {attempt + 1}/{ASKS})")
         try:
-            cap = _ask(llm, p, seed + 7919 * attempt, missing)
+            raw = _ask(llm, p, seed + 7919 * attempt, missing)
         except RejectedReply as exc:
             rejected.append(exc.reason)
             continue
-        missing = missing_facts(facts, cap)
+        cap, found = G.clean(req, raw) if req is not None else (raw, [])
         if first_kept is None:
-            first_kept = len(facts) - len(missing)
-        if best is None or len(missing) < best[0]:
-            best = (len(missing), cap)
-        if not missing:
+            first_reply, findings_first = raw, found
+            first_kept = len(facts) - len(missing_facts(facts, raw))
+        missing = missing_facts(facts, cap)
+        if best is None or (len(missing), len(found)) < best[:2]:
+            best = (len(missing), len(found), cap, found)
+        if not missing and not found:
             break
+        if progress and found:
+            progress("removed: " + "; ".join(f.what for f in found))
     repaired = False
+    removed: list[Finding] = []
     if best is None:  # every reply was off-format: the caption is the request plus nothing invented
         caption, repaired = repair(p, "", facts), True
-    elif best[0] > 0:
-        caption, repaired = repair(p, best[1], facts), True
     else:
-        caption = best[1]
+        caption, removed = best[2], list(best[3])
+        if best[0] > 0 or not caption.strip():
+            caption, repaired = repair(p, caption, facts), True
+    if req is not None:  # the lead sentence is the request itself: nothing in it is removed
+        lead = _lead(p) if repaired else ""
+        caption, more = G.clean(req, caption, protect=lead)
+        removed += more
     final_missing = missing_facts(facts, caption)
     total = len(facts)
     scores = {
@@ -139,6 +181,9 @@ def upsample(prompt: str, *, seed: int = 0, llm: Any = None, parser=None,
         "asks": float(asks),
         "repaired": float(repaired),
         "rejected": float(len(rejected)),
+        "removed": float(len(removed)),
+        "violations_first": float(len(findings_first)),
     }
-    return Expansion(text=caption, query=p, prefix=None, flavors=[], step=1, scores=scores,
-                     source=f"{llm_source(llm)}; upsample")
+    e = Expansion(text=caption, query=p, prefix=None, flavors=[], step=1, scores=scores,
+                  source=f"{llm_source(llm)}; upsample")
+    return UpsampleReport(e, first_reply, removed, findings_first)
