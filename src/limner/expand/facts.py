@@ -24,6 +24,8 @@ RELATION_WORDS = {
     "next to": ("next to", "beside", "besides", "alongside", "by", "near", "close to", "adjacent to"),
     "in front of": ("in front of", "before"),
     "behind": ("behind", "in back of", "at the back of"),
+    "inside": ("inside", "in", "within", "into"),
+    "between": ("between", "flanked", "on either side"),
 }
 IRREGULAR = {"person": ("people", "persons"), "man": ("men",), "woman": ("women",),
              "child": ("children",), "mouse": ("mice",), "foot": ("feet",), "tooth": ("teeth",),
