@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "limner.edit.cli",
     "limner.llm.cli",
     "limner.world.cli",
+    "limner.recaption.cli",
     "limner.info_cli",
     "limner.doctor",
 ]
