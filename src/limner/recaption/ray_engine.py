@@ -11,6 +11,7 @@ cluster when ``RAY_ADDRESS`` is set.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from dataclasses import asdict
@@ -35,7 +36,7 @@ def init_ray(workers: int) -> Any:
         env = {k: os.environ[k] for k in ("PYTHONPATH", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "HF_HUB_OFFLINE")
                if k in os.environ}
         kw: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
-                              "runtime_env": {"env_vars": env}}
+                              "logging_level": logging.WARNING, "runtime_env": {"env_vars": env}}
         if not os.environ.get("RAY_ADDRESS"):
             kw["num_cpus"] = max(1, workers)
         ray.init(**kw)
@@ -55,6 +56,8 @@ def run_ray(spec, shards: Sequence, *, out: Path, workers: int = 2, progress: bo
     ray = init_ray(workers)
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = bool(progress)
+    if not progress:
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
     done = 0
     for shard in shards:
         staging = out / f".ray-{shard.index:05d}"
