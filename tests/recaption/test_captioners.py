@@ -79,3 +79,11 @@ def test_unknown_captioner_and_style(tmp_path):
         get_captioner("blip")
     with pytest.raises(InputError, match="--style"):
         recaption(world_items(2), out=tmp_path / "o", captioner=WorldCaptioner(), style="long")
+
+
+def test_wording_counts_past_ten():
+    from limner.recaption.wording import short_caption
+    from limner.schema import Layout, SceneObject
+
+    objs = [SceneObject(name="circle", color="red", box=(0.05 * i, 0.0, 0.05 * i + 0.04, 0.04)) for i in range(12)]
+    assert short_caption(Layout(objects=objs)) == "12 red circles"

@@ -17,6 +17,13 @@ from ..world.corpus import REL_MARGIN, RELATIONS, count_phrase, group_key, group
 from ..world.vocab import PLURALS
 
 
+def _count(n: int, color: str, shape: str, extra: str = "") -> str:
+    """count_phrase, with digits past ten ("12 red circles")."""
+    if n <= 10:
+        return count_phrase(n, color, shape, extra)
+    return " ".join(w for w in (str(n), extra, color, PLURALS.get(shape, shape + "s")) if w)
+
+
 def _groups(layout: Layout) -> list[tuple[tuple[str, str], list]]:
     order = list(Counter(group_key(o) for o in layout.objects))
     return [(k, [o for o in layout.objects if group_key(o) == k]) for k in order]
@@ -24,7 +31,7 @@ def _groups(layout: Layout) -> list[tuple[tuple[str, str], list]]:
 
 def short_caption(layout: Layout) -> str:
     """Main objects only: every group with its count and colour."""
-    return " and ".join(count_phrase(len(objs), k[0], k[1]) for k, objs in _groups(layout)) or "nothing"
+    return " and ".join(_count(len(objs), k[0], k[1]) for k, objs in _groups(layout)) or "nothing"
 
 
 def _the(k: tuple[str, str], n: int) -> str:
@@ -62,7 +69,7 @@ def descriptive_caption(layout: Layout, slack: float = 0.0) -> str:
         sizes = {o.size for o in objs}
         size = next(iter(sizes)) if len(sizes) == 1 and None not in sizes else ""
         tex = objs[0].texture if objs[0].texture and objs[0].texture != "solid" else ""
-        parts.append(count_phrase(len(objs), k[0], k[1], extra=" ".join(w for w in (size, tex) if w)))
+        parts.append(_count(len(objs), k[0], k[1], extra=" ".join(w for w in (size, tex) if w)))
     text = " and ".join(parts) or "nothing"
     n = {k: len(objs) for k, objs in groups}
     for ka, r, kb in relations(layout, slack):
