@@ -52,13 +52,13 @@ def background_name(image: Any) -> str:
     return f"plain {top}" if top == bottom else f"gradient {top} to {bottom}"
 
 
-def read_scene(image: Any):
+def read_scene(image: Any, dets: list | None = None):
     """The detector's reading of a world image as a :class:`~limner.schema.Layout`."""
     from ..schema import Layout, SceneObject
     from ..world.detect import detect
 
     objects = []
-    for d in detect(image):
+    for d in detect(image) if dets is None else dets:
         x0, y0, x1, y1 = (min(1.0, max(0.0, c)) for c in d.box)
         if x1 <= x0 or y1 <= y0:
             continue
@@ -69,18 +69,32 @@ def read_scene(image: Any):
 
 class WorldCaptioner(Captioner):
     id = "world"
-    version = "1"
+    version = "2"
     needs_image = True
     slack = 0.02  # relations within this of the corpus margin are left unsaid (box centres are measured)
 
+    def __init__(self, min_score: float = 0.95):
+        # Measured on 300 rendered scenes (seeds 4,600,000+): every correctly read scene had all
+        # detection scores >= 0.99; half of the misread ones had one below 0.95. A row whose reading
+        # is that unsure fails (with the score) rather than teach a wrong caption.
+        self.min_score = float(min_score)
+
+    def options(self) -> dict:
+        return {"min_score": self.min_score}
+
     def caption(self, image, original, *, short, descriptive, seed) -> CaptionResult:
+        from ..world.detect import detect
         from .wording import descriptive_caption, short_caption
 
         try:
-            layout = read_scene(image)
+            dets = detect(image)
+            layout = read_scene(image, dets)
         except Exception as exc:  # a damaged array the detector cannot read
             return CaptionResult.failed(f"detector could not read the image: {exc}")
         if not layout.objects:
             return CaptionResult.failed("no world object found in the image")
+        low = min(d.score for d in dets)
+        if low < self.min_score:
+            return CaptionResult.failed(f"unsure reading: a detection scored {low:.2f} < {self.min_score:.2f}")
         return CaptionResult(short=short_caption(layout) if short else None,
                              descriptive=descriptive_caption(layout, self.slack) if descriptive else None)
