@@ -21,15 +21,20 @@ def test_reader_reads_true_descriptions_exactly():
 def test_world_captions_are_faithful_and_styles_differ():
     cap = WorldCaptioner()
     tot_d, tot_s = np.zeros(4), np.zeros(4)
+    failed = 0
     for seed in range(4_200_000, 4_200_030):
         lay = sample_scene(seed)
         res = cap.caption(render_layout(lay, 64, supersample=2), None, short=True, descriptive=True, seed=0)
-        assert res.status == "ok"
+        if res.status == "failed":  # an unsure reading is refused, not guessed
+            assert "unsure reading" in res.reason
+            failed += 1
+            continue
         assert "background" in res.descriptive and "background" not in res.short
         truth = scene_facts(lay)
         tot_d += precision_recall(caption_facts(res.descriptive), all_true(lay), truth)
         tot_s += precision_recall(caption_facts(res.short), all_true(lay), short_facts(truth))
         assert not {f[0] for f in caption_facts(res.short)} - {"object", "count"}
+    assert failed <= 3
     assert tot_d[0] / tot_d[1] >= 0.95 and tot_d[2] / tot_d[3] >= 0.95
     assert tot_s[0] / tot_s[1] >= 0.95 and tot_s[2] / tot_s[3] >= 0.95
 
