@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "limner.llm.cli",
     "limner.world.cli",
     "limner.adapter.cli",
+    "limner.recaption.cli",
     "limner.info_cli",
     "limner.doctor",
     "limner.server.cli",

@@ -4,7 +4,9 @@ Data is generated on the fly from the procedural corpus (``corpus.sample_scene``
 ``>= TRAIN_SEED_BASE`` (seeds below 1,000,000 are never trained on; 0–99,999 are evaluation):
 each batch element is a scene rendered at ``size`` px (supersample 2), its layout painted by
 :func:`limner.models.condition.layout_to_condition`, and one of its captions (short / descriptive /
-GenEval-style relation / "a photo of …" template / colour-less count phrase).
+GenEval-style relation / "a photo of …" template / colour-less count phrase). With ``--captions MANIFEST --caption-column COLUMN`` the data is a
+recaptioned dataset (``limner recaption``) instead: each row's image (corpus rows re-rendered with
+their layout) with that column's caption as the text input — the DALL-E 3 experiment's path.
 
 Recipe: v-prediction, cosine betas, MSE; text encoder trained jointly; classifier-free-guidance
 dropout (text 15%, layout 30%, both 5%) and background-channel dropout (30%); AdamW with warmup and, when ``--minutes`` is given, a
@@ -98,6 +100,48 @@ def make_batch(step: int, batch: int, size: int, seed: int = 0, pool: int = 0, c
     return np.stack([e[0] for e in ex]), np.stack([e[1] for e in ex]), [e[2] for e in ex]
 
 
+def load_caption_rows(manifest: str, column: str) -> list[tuple[str, str]]:
+    """(image source, caption) for every usable row of a recaptioned dataset (``limner recaption``
+    output: its folder or ``manifest.json``): rows not failed, with a non-empty ``column``."""
+    from ..errors import InputError
+    from ..recaption import COLUMNS, read_rows
+
+    rows = read_rows(manifest)
+    if rows and column not in rows[0]:
+        raise InputError(f"{manifest} has no column '{column}' (columns: {', '.join(COLUMNS)})")
+    out = [(r["source"], str(r[column]).strip()) for r in rows
+           if r.get("status") != "failed" and r.get(column) and str(r[column]).strip()]
+    if not out:
+        raise InputError(f"{manifest} has no usable rows with a '{column}' caption")
+    return out
+
+
+def make_caption_batch(step: int, batch: int, size: int, rows: list[tuple[str, str]], cache: dict | None = None):
+    """Batch ``step`` of a recaptioned dataset: row ``k % len(rows)`` with its fixed caption. Corpus
+    rows (``world:<seed>:...``) are re-rendered at ``size`` with their layout; image rows are loaded
+    and box-resized, with no layout (zero condition channels)."""
+    from PIL import Image
+
+    from .condition import layout_to_condition
+    from ..recaption.sources import load_image
+
+    imgs, conds, caps = [], [], []
+    for i in range(batch):
+        src, cap = rows[(step * batch + i) % len(rows)]
+        if src.startswith("world:"):
+            img, cond, _ = make_example(int(src.split(":")[1]), size, cache=cache)
+        else:
+            hit = cache.get(src) if cache is not None else None
+            if hit is None:
+                im = load_image(src).resize((size, size), Image.BOX)
+                hit = (np.asarray(im, np.float32).transpose(2, 0, 1) / 127.5 - 1.0, layout_to_condition(None, size))
+                if cache is not None:
+                    cache[src] = hit
+            img, cond = hit[0].copy(), hit[1].copy()
+        imgs.append(img), conds.append(cond), caps.append(cap)
+    return np.stack(imgs), np.stack(conds), caps
+
+
 # ----------------------------------------------------------------------------------- model io
 def build_models(preset: str, size: int):
     from .condition import NUM_CHANNELS
@@ -144,7 +188,8 @@ def export_pipeline(run_dir: str | Path, out_dir: str | Path, fp16: bool = True)
 def train(out: str, steps: int = 100_000, batch: int = 32, size: int = 32, minutes: float | None = None,
           resume: bool = False, seed: int = 0, lr: float = 1e-3, warmup: int = 50, threads: int = 2,
           preset: str = "default", ckpt_minutes: float = 5.0, log_every: int = 10, ema_max: float = 0.995,
-          pool: int = 8000, progress: bool = True) -> dict:
+          pool: int = 8000, progress: bool = True, captions: str | None = None,
+          caption_column: str = "caption") -> dict:
     import torch
     from safetensors.torch import load_file
     from tqdm import tqdm
@@ -155,10 +200,14 @@ def train(out: str, steps: int = 100_000, batch: int = 32, size: int = 32, minut
     ck.mkdir(parents=True, exist_ok=True)
     cfg = {"preset": preset, "size": size, "batch": batch, "lr": lr, "warmup": warmup, "seed": seed,
            "ema_max": ema_max, "pool": pool}
+    if captions:
+        cfg.update(captions=str(Path(captions).resolve()), caption_column=caption_column)
     if resume and (run / "config.json").exists():
         cfg = json.loads((run / "config.json").read_text())
         preset, size, batch, lr, warmup, seed = (cfg[k] for k in ("preset", "size", "batch", "lr", "warmup", "seed"))
         ema_max, pool = cfg.get("ema_max", ema_max), cfg.get("pool", 0)
+        captions, caption_column = cfg.get("captions"), cfg.get("caption_column", caption_column)
+    caption_rows = load_caption_rows(captions, caption_column) if captions else None
     (run / "config.json").write_text(json.dumps(cfg, indent=2))
 
     torch.manual_seed(seed)
@@ -208,7 +257,10 @@ def train(out: str, steps: int = 100_000, batch: int = 32, size: int = 32, minut
         cur_lr = lr * min(1.0, (step + 1) / warmup) * (1.0 if frac < 0.6 else max(0.1, 1 - (frac - 0.6) / 0.4 * 0.9))
         for g in opt.param_groups:
             g["lr"] = cur_lr
-        x0, cond, caps = make_batch(step, batch, size, seed, pool=pool, cache=cache)
+        if caption_rows is None:
+            x0, cond, caps = make_batch(step, batch, size, seed, pool=pool, cache=cache)
+        else:
+            x0, cond, caps = make_caption_batch(step, batch, size, caption_rows, cache=cache)
         x0, cond = torch.from_numpy(x0), torch.from_numpy(cond)
         ids = torch.tensor([tok.encode(c) for c in caps])
         r = torch.rand(batch, generator=gen)
@@ -277,12 +329,17 @@ def register(world_app: typer.Typer) -> None:
         ckpt_minutes: float = typer.Option(5.0, help="checkpoint every this many minutes"),
         pool: int = typer.Option(8000, help="distinct training scenes, reused cyclically (0 = all fresh)"),
         export_only: bool = typer.Option(False, help="only export the latest EMA checkpoint to OUT/pipeline"),
+        captions: str = typer.Option(None, help="train on a recaptioned dataset (`limner recaption` folder "
+                                     "or its manifest.json) instead of the corpus's own captions"),
+        caption_column: str = typer.Option("caption", help="with --captions: the column to train on "
+                                           "(caption = the blend; short, descriptive, original)"),
     ) -> None:
         """Train the embedded world model (text + layout-sketch conditioned pixel diffusion)."""
         if export_only:
             typer.echo(str(export_pipeline(out, Path(out) / "pipeline")))
             return
         state = train(out, steps=steps, batch=batch, size=size, minutes=minutes, resume=resume, seed=seed,
-                      lr=lr, threads=threads, preset=preset, ckpt_minutes=ckpt_minutes, pool=pool)
+                      lr=lr, threads=threads, preset=preset, ckpt_minutes=ckpt_minutes, pool=pool,
+                      captions=captions, caption_column=caption_column)
         typer.echo(f"step={state['step']} loss={state.get('loss', float('nan')):.4f} "
                    f"elapsed_s={state['elapsed_s']:.0f} pipeline={Path(out) / 'pipeline'}")
