@@ -88,13 +88,24 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         typer.echo("aborted", err=True)
         sys.exit(1)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:  # usage errors (unknown option, bad value) and the like
+        for usage_error in _click_exception_types():
+            if isinstance(exc, usage_error):
+                exc.show()
+                sys.exit(getattr(exc, "exit_code", 2))
         raise
+
+
+def _click_exception_types() -> tuple[type, ...]:
+    """ClickException as typer raises it: typer ≥ 0.20 ships its own copy of click
+    (``typer._click``), older ones use click itself; either may be the one in use."""
+    types = []
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            types.append(importlib.import_module(name).ClickException)
+        except (ImportError, AttributeError):
+            pass
+    return tuple(types)
 
 
 if __name__ == "__main__":
