@@ -14,6 +14,10 @@ as context. limner does the same with the planner's region (:func:`keep_mask`):
   interior pixels are kept, anti-aliased edge pixels keep their object share (the detector's
   coverage) with the old background unmixed (:func:`object_matte`).
 
+The region an object leaves (removed, moved away, shrunk) and no target object covers is
+repainted with the estimated background and kept (:func:`vacated`), so a move leaves no ghost and
+a remove no outline: the model only draws what is new.
+
 No target (the instruction was not understood) → no mask: the model redraws the whole image.
 """
 
@@ -98,8 +102,28 @@ def feathered(region: np.ndarray, width: int) -> np.ndarray:
     return np.clip(dist / (width + 1), 0.0, 1.0).astype(np.float32)
 
 
+def vacated(src: np.ndarray, source: Layout, target: Layout, changed: Sequence[SceneObject],
+            keep: np.ndarray, size: int, pad: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where an object was and no object of the target will be (a remove, the old place of a move,
+    the part of a shrunk object outside its new outline) is repainted with the estimated
+    background and kept: the model draws only the new silhouettes, so no ghost or outline stays."""
+    from ..world.detect import estimate_background
+
+    tgt_ids = {id(o) for o in target.objects}
+    new = [o for o in changed if id(o) in tgt_ids]
+    old = [o for o in changed if id(o) not in tgt_ids]
+    ids = {id(o) for o in changed}
+    kept = [o for o in target.objects if id(o) not in ids]
+    gone = shape_region(old, size, pad + 1) & ~shape_region(new, size, pad) & ~shape_region(kept, size, 1)
+    if not gone.any():
+        return keep, src
+    bg = np.broadcast_to(estimate_background(src)[:, None, :], src.shape)
+    fill = np.where(gone[..., None], bg, src).astype(np.float32)
+    return np.where(gone, 1.0, keep).astype(np.float32), fill
+
+
 def keep_mask(image, source: Layout | None, target: Layout | None, size: int = 32,
-              pad: int = DEFAULT_PAD) -> tuple[np.ndarray, np.ndarray] | None:
+              pad: int = DEFAULT_PAD, vacate: bool = True) -> tuple[np.ndarray, np.ndarray] | None:
     """(keep, fill), or None = no mask. ``keep`` (size×size, [0, 1]): how much of each pixel comes
     from ``fill`` (size×size×3, 0–255) rather than from the model: the source image itself for an
     object edit, the matted objects (:func:`object_matte`) for a background edit.
@@ -113,7 +137,10 @@ def keep_mask(image, source: Layout | None, target: Layout | None, size: int = 3
     changed = changed_objects(source, target)
     region = shape_region(changed, size, pad)
     if (source.background or "") == (target.background or ""):
-        return feathered(region, FEATHER), src
+        keep, fill = feathered(region, FEATHER), src
+        if vacate:
+            keep, fill = vacated(src, source, target, changed, keep, size, pad)
+        return keep, fill
     ids = {id(o) for o in changed}
     al, col = object_matte(image, [o for o in source.objects if id(o) not in ids])
     return np.where(region, 0.0, al).astype(np.float32), col

@@ -1,0 +1,442 @@
+"""The rule reader: an edit instruction → edit steps, with every word accounted for.
+
+A small grammar over the world vocabulary (``edit.lexicon``):
+
+* the instruction is split into clauses at "and" / "," / "then" (not inside "swap A and B" or
+  "between A and B"); a clause without a verb takes the previous clause's verb ("make the star
+  white and the circle red"), one without an object the previous clause's object;
+* a clause is verb + noun phrases + values: a noun phrase is determiners, quantities, positions,
+  ordinals and adjectives (size, texture, colour) before a shape noun, generic noun ("one", "shape")
+  or pronoun, plus a position after it ("the circle on the right"); colours, textures, sizes,
+  directions and numbers outside noun phrases are the values the edit sets;
+* the verb class and the values decide the kind: remove, add (relative to an object: "to the right
+  of the square", "between the circles"; or a region: "in the top-left corner"), move, swap,
+  replace ("turn X into a Y", "replace X with a Y"), recolor ("from orange to green": the last
+  colour), texture ("remove the pattern from X" → solid), size ("scale X down"), count ("only two
+  stars", "make it four"), background.
+
+Every word gets a role (verb, selector, attribute, target, position, filler, unknown). Unknown words
+make :attr:`ReadResult.unknown`; the caller refuses (or asks the LLM reader) when it is not empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..world.vocab import SHAPES
+from . import lexicon as L
+from .steps import EditStep, ReadResult, Selector, WordRole
+
+CLAUSE_BREAKS = {"and", ",", ";", "then", "also", "plus"}
+POST_PREPS = {"on", "at", "in"}
+SIDE_WORDS = {"side", "corner", "end", "edge", "half", "part"}
+MARK_NEW = {"into", "to", "as", "be", "with", "for", "by"}
+VERB_SETS = (("remove", L.REMOVE_VERBS), ("add", L.ADD_VERBS), ("place", L.PLACE_VERBS),
+             ("move", L.MOVE_VERBS), ("swap", L.SWAP_VERBS), ("replace", L.REPLACE_VERBS),
+             ("size", set(L.SIZE_VERBS)), ("generic", L.GENERIC_VERBS))
+
+
+@dataclass
+class NP:
+    start: int
+    end: int  # exclusive, including a post position
+    sel: Selector
+    noun: str  # "shape" | "generic" | "pronoun" | "unknown"
+    indefinite: bool = False
+    number: int | None = None
+    region: str | None = None  # a post position read as a canvas region (for add)
+
+
+@dataclass
+class Clause:
+    toks: list[str]
+    idx: list[int]  # token positions in the instruction
+    verb: str | None = None
+    nps: list[NP] = field(default_factory=list)
+
+
+def verb_class(w: str) -> str | None:
+    for name, words in VERB_SETS:
+        if w in words:
+            return name
+    return None
+
+
+def read_instruction(text: str) -> ReadResult:
+    toks = L.merge_phrases(L.tokens(text))
+    roles: list[str | None] = [None] * len(toks)
+    steps: list[EditStep] = []
+    refusal: str | None = None
+    prev_verb: str | None = None
+    prev_nps: list[NP] = []
+    for cl in _clauses(toks, roles):
+        new, verb, nps, why = _read_clause(cl, toks, roles, prev_verb, prev_nps)
+        steps += new
+        refusal = refusal or why
+        prev_verb, prev_nps = verb or prev_verb, nps or prev_nps
+    for i, w in enumerate(toks):
+        if roles[i] is None:
+            roles[i] = "filler" if (w in L.FILLERS or w in L.SHADE_WORDS or w in SIDE_WORDS
+                                    or w in CLAUSE_BREAKS or w in L.QUANT_ONE or _scene_noun(toks, i)) \
+                else "unknown"
+    unknown = [w for w, r in zip(toks, roles) if r == "unknown"]
+    if refusal is None and unknown:
+        refusal = _unknown_line(unknown, steps)
+    if refusal is None and not steps:
+        refusal = "no edit found in the instruction (say what to change, e.g. 'make the circle green')"
+    return ReadResult(instruction=text, steps=steps, unknown=unknown, refusal=refusal,
+                      words=[WordRole(word=w, role=r) for w, r in zip(toks, roles)])  # type: ignore[arg-type]
+
+
+def _unknown_line(unknown: list[str], steps: list[EditStep]) -> str:
+    words = ", ".join(f"'{w}'" for w in dict.fromkeys(unknown))
+    return (f"not understood: {words} — the world has only {', '.join(SHAPES)} in 10 colours, "
+            "striped/dotted/solid, three sizes, on gray/beige/sky/mint backgrounds")
+
+
+def _scene_noun(toks: list[str], i: int) -> bool:
+    return toks[i] in L.SCENE_NOUNS and i >= 2 and toks[i - 1] == "the" and toks[i - 2] in ("in", "to", "of", "from", "on")
+
+
+def _clauses(toks: list[str], roles: list) -> list[Clause]:
+    out: list[Clause] = []
+    cur: list[int] = []
+    joint = False  # inside "swap A and B" / "between A and B"
+    for i, w in enumerate(toks):
+        if w in L.SWAP_VERBS or w == "between" or w == "swap":
+            joint = True
+        if w in CLAUSE_BREAKS and cur:
+            nxt = toks[i + 1] if i + 1 < len(toks) else ""
+            if joint and w == "and" and verb_class(nxt) is None:
+                roles[i] = "filler"
+                cur.append(i)
+                continue
+            roles[i] = "filler"
+            out.append(Clause([toks[j] for j in cur], cur))
+            cur, joint = [], False
+            continue
+        cur.append(i)
+    if cur:
+        out.append(Clause([toks[j] for j in cur], cur))
+    return out
+
+
+def _is_noun(w: str) -> str | None:
+    if w in L.SHAPE_WORDS:
+        return "shape"
+    if w in L.PRONOUNS:
+        return "pronoun"
+    if w in L.GENERIC_NOUNS:
+        return "generic"
+    return None
+
+
+MODIFIERS = set(L.COLOR_WORDS) | set(L.SIZE_ADJ) | set(L.POSITION_WORDS) | set(L.ORDINALS) | \
+    set(L.NUMBERS) | L.QUANT_ALL | L.QUANT_ONE | {"the", "one_of", "this", "that", "these", "those",
+                                                  "striped", "dotted", "spotted", "solid", "plain",
+                                                  "stripy", "stripey", "dotty", "patterned", "new",
+                                                  "more", "extra", "other"} | set(L.REGION_TOKENS) | \
+    L.SHADE_WORDS
+
+
+def _noun_phrases(cl: Clause, roles: list, add_like: bool) -> list[NP]:
+    t, nps = cl.toks, []
+    used: set[int] = set()
+    for j, w in enumerate(t):
+        kind = _is_noun(w)
+        if kind is None or j in used:
+            continue
+        if w == "one" and j + 1 < len(t) and _is_noun(t[j + 1]) == "shape":
+            continue  # "one heart": a quantity
+        if w in ("one", "ones") and j > 0 and t[j - 1] in L.NUMBERS and t[j - 1] != "one":
+            continue
+        sel = Selector(shape=L.SHAPE_WORDS.get(w), pronoun=kind == "pronoun" or w in ("one", "ones"),
+                       plural=w in L.PLURAL_SHAPE_WORDS or w in ("them", "they", "ones", "objects",
+                                                                 "shapes", "things", "items", "everything"))
+        np_ = NP(j, j + 1, sel, kind)
+        if w == "everything":
+            sel.quantity = "all"
+        a = j - 1
+        while a >= 0 and a not in used and t[a] in MODIFIERS:
+            a -= 1
+        for k in range(a + 1, j):
+            _modifier(np_, t[k])
+            used.add(k)
+        np_.start = a + 1
+        used.add(j)
+        # post position: "on the right", "at the top", "in the middle", "in the top left corner"
+        b = j + 1
+        if b < len(t) and t[b] in POST_PREPS:
+            c = b + 1 + (1 if b + 1 < len(t) and t[b + 1] == "the" else 0)
+            if c < len(t) and (t[c] in L.POSITION_WORDS or t[c] in L.REGION_TOKENS):
+                pos = L.REGION_TOKENS.get(t[c]) or L.POSITION_WORDS[t[c]]
+                if add_like:
+                    np_.region = {"middle": "center"}.get(pos, pos)
+                else:
+                    sel.position = pos  # type: ignore[assignment]
+                e = c + 1 + (1 if c + 1 < len(t) and t[c + 1] in SIDE_WORDS else 0)
+                used.update(range(b, e))
+                np_.end = e
+        sel.text = " ".join(t[np_.start:np_.end])
+        for k in range(np_.start, np_.end):
+            roles[cl.idx[k]] = "selector"
+        nps.append(np_)
+    return nps
+
+
+def _modifier(np_: NP, w: str) -> None:
+    s = np_.sel
+    if w in L.COLOR_WORDS:
+        s.color = L.COLOR_WORDS[w]
+    elif w in L.SIZE_ADJ:
+        s.size = L.SIZE_ADJ[w]  # type: ignore[assignment]
+    elif w in L.REGION_TOKENS:
+        s.position = L.REGION_TOKENS[w]  # type: ignore[assignment]
+    elif w in L.POSITION_WORDS:
+        s.position = L.POSITION_WORDS[w]  # type: ignore[assignment]
+    elif w in L.ORDINALS:
+        s.ordinal = L.ORDINALS[w]
+    elif w in ("striped", "stripy", "stripey", "dotted", "spotted", "dotty", "solid", "plain"):
+        s.texture = L.TEXTURE_WORDS[w]
+    elif w == "patterned":
+        s.texture = "patterned"
+    elif w in L.QUANT_ALL:
+        s.quantity = "all"
+    elif w == "one_of":
+        s.quantity = "one"
+    elif w in L.NUMBERS:
+        np_.number = L.NUMBERS[w]
+        if np_.number == 1:
+            s.quantity, np_.indefinite = "one", True
+        elif np_.number > 1:
+            s.number = np_.number
+    elif w in ("a", "an", "another", "any", "some", "new", "more", "extra"):
+        np_.indefinite = True
+        if w in ("a", "an", "another"):
+            s.quantity = "one"
+
+
+def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
+    t = cl.toks
+    verb_at = next((k for k, w in enumerate(t) if verb_class(w)), None)
+    verb = verb_class(t[verb_at]) if verb_at is not None else None
+    vword = t[verb_at] if verb_at is not None else ""
+    if verb_at is not None:
+        roles[cl.idx[verb_at]] = "verb"
+    if verb is None and prev_verb is not None:
+        verb = prev_verb
+    if any(w in L.BG_WORDS for w in t):
+        return _background(cl, roles), verb, [], None
+    add_like = verb == "add" or (verb == "place" and _next_indefinite(t, verb_at))
+    nps = [n for n in _noun_phrases(cl, roles, add_like)]
+    if verb_at is not None:
+        nps = [n for n in nps if n.start > verb_at] or nps
+    mark = lambda k, role: roles.__setitem__(cl.idx[k], role)  # noqa: E731
+    free = [k for k in range(len(t)) if roles[cl.idx[k]] is None]
+    colors = [k for k in free if t[k] in L.COLOR_WORDS]
+    texs = [k for k in free if t[k] in L.TEXTURE_WORDS or t[k] in L.PATTERN_WORDS]
+    sizes = [k for k in free if t[k] in L.SIZE_ADJ or t[k] in L.SIZE_REL]
+    dirs = [k for k in free if t[k] in L.DIRECTION_WORDS]
+    nums = [k for k in free if t[k] in L.NUMBERS]
+    rels = [k for k in free if t[k] in L.RELATION_TOKENS]
+    regions = [k for k in free if t[k] in L.REGION_TOKENS]
+    negated = bool(t) and t[0] == "no"
+    if negated:
+        mark(0, "verb")
+    if not nps and prev_nps and verb not in ("add", "place"):
+        nps = prev_nps
+    target = nps[0].sel if nps else None
+    steps: list[EditStep] = []
+
+    def np_after(k: int) -> NP | None:
+        return next((n for n in nps if n.start > k), None)
+
+    if verb == "swap":
+        if len(nps) >= 2:
+            return [EditStep(kind="swap", target=nps[0].sel, other=nps[1].sel)], verb, nps, None
+        if nps and nps[0].sel.plural:
+            return [EditStep(kind="swap", target=nps[0].sel)], verb, nps, None
+        return [], verb, nps, "swap needs two objects ('swap the square and the triangle')"
+    if verb == "size" and t[verb_at] == "scale" and dirs:
+        mark(dirs[0], "attribute")
+        val = "bigger" if L.DIRECTION_WORDS[t[dirs[0]]] == "up" else "smaller"
+        return [EditStep(kind="size", target=target, size=val)], verb, nps, None
+    # removing a texture: "remove the pattern from X", "no stripes on X", "take the dots off X"
+    if (verb == "remove" or negated) and texs and not any(t[k] in L.TEXTURE_WORDS and L.TEXTURE_WORDS[t[k]] == "solid" for k in texs):
+        for k in texs:
+            mark(k, "attribute")
+        return [EditStep(kind="texture", target=target, texture="solid")], verb, nps, None
+    if verb == "remove" or negated:
+        if nps and nps[0].number and nps[0].number > 1 and not nps[0].sel.quantity:
+            pass
+        return [EditStep(kind="remove", target=n.sel) for n in _with_numbers(nps)], verb, nps, None
+    if verb == "replace" and len(nps) >= 2:
+        new = nps[1]
+        steps = [EditStep(kind="replace", target=nps[0].sel, shape=new.sel.shape)]
+        if new.sel.color:
+            steps.append(EditStep(kind="recolor", target=_after_replace(nps[0].sel, new.sel.shape), color=new.sel.color))
+        return steps, verb, nps, None
+    if add_like:
+        if texs and (not nps or nps[0].start > texs[0]):  # "add stripes to the square"
+            for k in texs:
+                mark(k, "attribute")
+            return [EditStep(kind="texture", target=target, texture=L.TEXTURE_WORDS.get(t[texs[0]], "striped"))], verb, nps, None
+        return _add(cl, nps, rels, regions, nums, roles, verb_at)
+    # generic / move / size / no verb
+    into = next((k for k in free if t[k] in ("into", "to", "as", "be", "for", "with") and np_after(k) and
+                 np_after(k).noun == "shape" and k > (nps[0].end - 1 if nps else -1)), None)
+    if nps and into is not None and len(nps) >= 2 and nps[1].noun == "shape":
+        new = nps[1]
+        mark(into, "filler")
+        for k in range(new.start, new.end):
+            mark(k, "attribute")
+        steps = [EditStep(kind="replace", target=nps[0].sel, shape=new.sel.shape)]
+        if new.sel.color:
+            steps.append(EditStep(kind="recolor", target=_after_replace(nps[0].sel, new.sel.shape), color=new.sel.color))
+        return steps, verb, nps[:1], None
+    if rels and verb not in ("add", "place"):
+        mark(rels[0], "position")
+        return [], verb, nps, "placing an existing object relative to another is not supported; try 'move the square to the left'"
+    if colors:
+        frm = [k for k in colors if k > 0 and t[k - 1] == "from"]
+        if frm and target is not None and target.color is None:
+            target = target.model_copy(update={"color": L.COLOR_WORDS[t[frm[0]]]})
+            mark(frm[0], "selector")
+        val = [k for k in colors if k not in frm] or colors
+        for k in colors:
+            if roles[cl.idx[k]] is None:
+                mark(k, "attribute")
+        steps.append(EditStep(kind="recolor", target=target, color=L.COLOR_WORDS[t[val[-1]]]))
+    if texs:
+        for k in texs:
+            mark(k, "attribute")
+        w = t[texs[-1]]
+        steps.append(EditStep(kind="texture", target=target, texture=L.TEXTURE_WORDS.get(w, "striped")))
+    if sizes or (verb == "size" and L.SIZE_VERBS.get(vword)):
+        for k in sizes:
+            mark(k, "attribute")
+        val = L.SIZE_REL.get(t[sizes[-1]]) or L.SIZE_ADJ.get(t[sizes[-1]]) if sizes else L.SIZE_VERBS[vword]
+        steps.append(EditStep(kind="size", target=target, size=val))
+    count = _count(cl, nps, nums, verb)
+    if count is not None and not steps:
+        k, n = count
+        if k is not None:
+            mark(k, "target")
+        shape_np = nps[0] if nps else None
+        steps.append(EditStep(kind="count", target=shape_np.sel if shape_np else None, count=n))
+    if dirs and not steps:
+        mark(dirs[0], "position")
+        for k in dirs[1:]:
+            mark(k, "position")
+        steps.append(EditStep(kind="move", target=target, direction=L.DIRECTION_WORDS[t[dirs[0]]]))  # type: ignore[arg-type]
+    return steps, verb, nps, None
+
+
+def _after_replace(sel: Selector, shape: str | None) -> Selector:
+    return sel.model_copy(update={"shape": shape, "quantity": sel.quantity or "all"})
+
+
+def _next_indefinite(t: list[str], at) -> bool:
+    if at is None:
+        return False
+    for w in t[at + 1:]:
+        if w in ("a", "an", "another", "new", "more", "some", "extra") or w in L.NUMBERS:
+            return True
+        if w == "the" or _is_noun(w) or w in L.TEXTURE_NOUNS:
+            return False
+    return False
+
+
+def _with_numbers(nps: list[NP]) -> list[NP]:
+    out = []
+    for n in nps:
+        if n.number and n.number > 1 and n.sel.quantity is None and n.sel.plural:
+            n.sel.ordinal = None
+        out.append(n)
+    return [n.__class__(n.start, n.end, n.sel, n.noun, n.indefinite, n.number) for n in out]
+
+
+def _count(cl: Clause, nps: list[NP], nums: list[int], verb) -> tuple[int | None, int] | None:
+    t = cl.toks
+    if nums:
+        return nums[0], L.NUMBERS[t[nums[0]]]
+    if nps and nps[0].number is not None and (nps[0].number != 1 or any(w in t for w in ("only", "exactly", "just"))):
+        cues = set(t) & L.COUNT_CUES
+        if cues or verb in (None, "generic") or nps[0].sel.plural:
+            n = nps[0].number
+            nps[0].sel.quantity = None
+            return None, n
+    return None
+
+
+def _add(cl: Clause, nps, rels, regions, nums, roles, verb_at):
+    t = cl.toks
+    mark = lambda k, role: roles.__setitem__(cl.idx[k], role)  # noqa: E731
+    stop = nps[0].start if nps else len(t)
+    after = [k for k in range((verb_at if verb_at is not None else -1) + 1, stop) if roles[cl.idx[k]] is None
+             and t[k] not in L.FILLERS and t[k] not in L.SHADE_WORDS and t[k] not in L.QUANT_ONE
+             and t[k] not in L.NUMBERS and t[k] not in L.RELATION_TOKENS and t[k] not in L.REGION_TOKENS]
+    if after:
+        mark(after[0], "unknown")
+        return [], "add", nps, (f"cannot add '{t[after[0]]}': the world draws only "
+                                f"{', '.join(SHAPES)}")
+    if not nps:
+        return [], "add", nps, "add what? (e.g. 'add a yellow star')"
+    new = nps[0]
+    ref = None
+    step = EditStep(kind="add", shape=new.sel.shape, color=new.sel.color, size=new.sel.size,
+                    texture=new.sel.texture if new.sel.texture in ("striped", "dotted") else None,
+                    count=new.number or 1, region=new.region)  # type: ignore[arg-type]
+    if new.sel.pronoun or new.noun == "generic":
+        step.target = new.sel  # "another one": a copy of what is there
+    elif new.sel.color is None:
+        step.target = Selector(shape=new.sel.shape, quantity="all", text=new.sel.text)  # colour from the scene
+    if nums and step.count == 1:
+        step.count = L.NUMBERS[t[nums[0]]]
+        mark(nums[0], "target")
+    if rels:
+        k = rels[0]
+        mark(k, "position")
+        step.relation = L.RELATION_TOKENS[t[k]]  # type: ignore[assignment]
+        ref = next((n for n in nps[1:] if n.start > k), None)
+        if ref is None:
+            return [], "add", nps, f"'{t[k]}' what? name the object to place it by"
+        step.other = ref.sel
+        for n in nps[1:]:
+            if n is not ref and n.start > ref.start:  # "between the square and the circle"
+                step.other = Selector(shape=None, quantity="all", plural=True,
+                                      text=f"{ref.sel.text} and {n.sel.text}")
+                step.other.shape = ref.sel.shape if n.sel.shape == ref.sel.shape else None
+                if step.other.shape is None:
+                    step.target = step.target
+                    step.other = ref.sel.model_copy(update={"text": f"{ref.sel.text}|{n.sel.text}"})
+    if regions:
+        mark(regions[0], "position")
+        step.region = L.REGION_TOKENS[t[regions[0]]]  # type: ignore[assignment]
+    for k, w in enumerate(t):  # "in the middle" after a relation-less add
+        if roles[cl.idx[k]] is None and w in ("middle", "center") and step.region is None and step.relation is None:
+            mark(k, "position")
+            step.region = "center"
+        elif roles[cl.idx[k]] is None and w in ("left", "right", "top", "bottom") and step.region is None \
+                and step.relation is None:
+            mark(k, "position")
+            step.region = w  # type: ignore[assignment]
+    return [step], "add", nps, None
+
+
+def _background(cl: Clause, roles) -> list[EditStep]:
+    t = cl.toks
+    cols = []
+    for k, w in enumerate(t):
+        if w in L.BG_WORDS or verb_class(w):
+            roles[cl.idx[k]] = roles[cl.idx[k]] or "verb" if verb_class(w) else "selector"
+        elif w in L.BG_COLOR_WORDS:
+            roles[cl.idx[k]] = "attribute"
+            cols.append(L.BG_COLOR_WORDS[w])
+        elif w in ("gradient", "fade", "fading", "plain", "solid"):
+            roles[cl.idx[k]] = "attribute"
+    if not cols:
+        return []
+    if any(w in t for w in ("gradient", "fade", "fading")) and len(cols) >= 2 and cols[0] != cols[1]:
+        return [EditStep(kind="background", background=f"gradient {cols[0]} to {cols[1]}")]
+    return [EditStep(kind="background", background=f"plain {cols[0]}")]
