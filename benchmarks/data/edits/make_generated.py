@@ -264,6 +264,8 @@ def one(scene, rng, bank, kind):
         oa, ob = objs[int(a)], objs[int(b)]
         if oa.name == ob.name or size_of(oa) != size_of(ob):
             return None
+        if sum(o.name == oa.name for o in objs) > 1 or sum(o.name == ob.name for o in objs) > 1:
+            return None  # "the heart" must name one object (fixed 12:40, before any model run)
         return t("swap").format(sel=f"the {oa.name}", sel2=f"the {ob.name}"), \
             [{"op": "swap", "a": {"s": oa.name, "p": "all"}, "b": {"s": ob.name, "p": "all"}}]
     picked = pick_selector(scene, rng, allow_one=kind in ("remove", "recolor"))

@@ -16,7 +16,7 @@ import numpy as np
 from ..schema import Layout, SceneObject
 from ..world.corpus import MIN_GAP, captions
 from ..world.vocab import COLORS, SHAPES, SIZES, TEXTURES
-from .ops import (HI, LO, MAX_OBJECTS, MOVE_STEPS, SIZE_ORDER, EditError, _fits, _resized, _shift,
+from .ops import (HI, LO, MAX_OBJECTS, MOVE_STEPS, SIZE_ORDER, EditError, _fits, _shift,
                   _valid_background)
 from .resolve import SelectError, select, side
 from .steps import EditPlan, EditStep, ReadResult
@@ -25,6 +25,9 @@ GRID = 0.02
 REGION_ANCHOR = {"top-left": (0.2, 0.2), "top-right": (0.8, 0.2), "bottom-left": (0.2, 0.8),
                  "bottom-right": (0.8, 0.8), "center": (0.5, 0.5), "left": (0.2, 0.5),
                  "right": (0.8, 0.5), "top": (0.5, 0.2), "bottom": (0.5, 0.8)}
+SMALLEST = 0.19  # the last size tried for a new object
+SCALE, MAX_SIDE, MIN_RATIO = 1.3, 0.44, 1.15  # "bigger"/"smaller": x1.3, up to 0.44 of the canvas
+BAND = 0.22  # "to the right of X": the new object's centre within this of X's row (column)
 INSET = 0.5 / 32  # detected boxes include the anti-aliased edge: half a pixel a side at 32 px
 
 
@@ -136,14 +139,28 @@ def _clamp(b):
 
 
 def _size(out: Layout, idx: list[int], size: str | None) -> None:
+    """Relative sizes scale the object's own side by ``SCALE`` (within the world's range); absolute
+    ones set the size class's side. Nudged (≤ 0.1) into the nearest spot that fits."""
     objs = out.objects
     for i in idx:
-        new, box = _resized(objs[i], size)
+        cur = side(objs[i])
+        if size in ("bigger", "smaller"):
+            new = min(cur * SCALE, MAX_SIDE) if size == "bigger" else max(cur / SCALE, SMALLEST)
+            if (new / cur if size == "bigger" else cur / new) < MIN_RATIO:
+                raise EditError(f"the {objs[i].name} is already as {'big' if size == 'bigger' else 'small'} "
+                                "as world objects get")
+        elif size in SIZES:
+            new = SIZES[size]
+            if abs(new - cur) < 0.04:
+                raise EditError(f"the {objs[i].name} is already {size}")
+        else:
+            raise EditError(f"unknown size {size!r}")
+        box = _centred((0, 0, new, new), objs[i].center)
         others = [_inset(b) for b in _others(objs, [i])]
         placed = _nudge(box, others)
         if placed is None:
             raise EditError(f"no room to make the {objs[i].name} {size}")
-        objs[i].size, objs[i].box = new, placed
+        objs[i].size, objs[i].box = _size_name(placed), placed
 
 
 def _nudge(box, others):
@@ -247,6 +264,7 @@ def place(layout: Layout, side_: float, step: EditStep, ref: list[SceneObject] |
     """The best free square box for a new object (``side_`` or smaller), or None."""
     others = [_inset(o.box) for o in layout.objects]
     sides = [s for s in sorted(SIZES.values(), reverse=True) if s <= side_ + 1e-9] or [min(SIZES.values())]
+    sides.append(SMALLEST)  # still read as "small" by the detector; better than "no room"
     for s in sides:
         best = None
         for cx in np.arange(LO + s / 2, HI - s / 2 + 1e-9, GRID):
@@ -278,8 +296,10 @@ def _score(cx, cy, s, step: EditStep, ref, others) -> float | None:
                  "below": (rx, ry + h)}
         if step.relation == "near":
             return min(float(np.hypot(cx - x, cy - y)) for x, y in ideal.values())
-        ok = {"right_of": cx > rx + side(r) / 2, "left_of": cx < rx - side(r) / 2,
-              "above": cy < ry - side(r) / 2, "below": cy > ry + side(r) / 2}[step.relation]
+        ok = {"right_of": cx > rx + side(r) / 2 and abs(cy - ry) < BAND,
+              "left_of": cx < rx - side(r) / 2 and abs(cy - ry) < BAND,
+              "above": cy < ry - side(r) / 2 and abs(cx - rx) < BAND,
+              "below": cy > ry + side(r) / 2 and abs(cx - rx) < BAND}[step.relation]
         if not ok:
             return None
         x, y = ideal[step.relation]

@@ -66,7 +66,7 @@ NUMBERS: dict[str, int] = {w: i for i, w in enumerate(NUMBER_WORDS)} | {str(i): 
 NUMBERS |= {"single": 1, "couple": 2, "pair": 2, "none": 0}
 
 REMOVE_VERBS = {"remove", "delete", "erase", "eliminate", "drop", "clear", "kill", "lose", "take",
-                "ditch", "omit", "discard", "cut", "hide"}
+                "ditch", "omit", "discard", "cut", "hide", "strip"}
 ADD_VERBS = {"add", "insert", "include", "create", "draw", "new", "throw", "plus", "append"}
 PLACE_VERBS = {"put", "place", "stick", "pop"}  # add (indefinite object) or move/texture
 MOVE_VERBS = {"move", "shift", "slide", "push", "drag", "nudge", "relocate", "bring", "pull", "raise",
@@ -92,7 +92,7 @@ FILLERS = {
     "places", "position", "positions", "spot", "other",
     "here", "hey", "yes", "not", "anything", "something", "little", "lot", "whole", "fully",
     "completely", "entirely", "altogether", "around", "than", "own", "what", "wants", "wanted", "got",
-    "gone", "if", "possible", "currently", "now", "which", "where", "is", "was", "were", "being",
+    "gone", "if", "possible", ":", "currently", "now", "which", "where", "is", "was", "were", "being",
 }
 SCENE_NOUNS = {"picture", "image", "scene", "canvas", "frame", "drawing"}  # filler after in/to/of the
 

@@ -36,6 +36,10 @@ VERB_SETS = (("remove", L.REMOVE_VERBS), ("add", L.ADD_VERBS), ("place", L.PLACE
              ("size", set(L.SIZE_VERBS)), ("generic", L.GENERIC_VERBS))
 
 
+# the most specific verb of a clause decides: "i'd like the star and the square to trade places"
+PRIORITY = ("swap", "replace", "remove", "add", "move", "size", "place", "generic")
+
+
 @dataclass
 class NP:
     start: int
@@ -74,6 +78,7 @@ def read_instruction(text: str) -> ReadResult:
         steps += new
         refusal = refusal or why
         prev_verb, prev_nps = verb or prev_verb, nps or prev_nps
+    steps = [s for k, s in enumerate(steps) if s not in steps[:k]]  # "plain, no dots": one step
     for i, w in enumerate(toks):
         if roles[i] is None:
             roles[i] = "filler" if (w in L.FILLERS or w in L.SHADE_WORDS or w in SIDE_WORDS
@@ -101,10 +106,9 @@ def _scene_noun(toks: list[str], i: int) -> bool:
 def _clauses(toks: list[str], roles: list) -> list[Clause]:
     out: list[Clause] = []
     cur: list[int] = []
-    joint = False  # inside "swap A and B" / "between A and B"
+    # "swap A and B", "A and B trade places", "between A and B": that "and" joins two objects
+    joint = any(w in L.SWAP_VERBS or w == "between" for w in toks)
     for i, w in enumerate(toks):
-        if w in L.SWAP_VERBS or w == "between" or w == "swap":
-            joint = True
         if w in CLAUSE_BREAKS and cur:
             nxt = toks[i + 1] if i + 1 < len(toks) else ""
             if joint and w == "and" and verb_class(nxt) is None:
@@ -113,7 +117,7 @@ def _clauses(toks: list[str], roles: list) -> list[Clause]:
                 continue
             roles[i] = "filler"
             out.append(Clause([toks[j] for j in cur], cur))
-            cur, joint = [], False
+            cur = []
             continue
         cur.append(i)
     if cur:
@@ -218,16 +222,22 @@ def _modifier(np_: NP, w: str) -> None:
 
 def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
     t = cl.toks
-    verb_at = next((k for k, w in enumerate(t) if verb_class(w)), None)
+    classes = [verb_class(w) for w in t]
+    best = min((PRIORITY.index(c) for c in classes if c), default=None)
+    verb_at = None if best is None else classes.index(PRIORITY[best])
     verb = verb_class(t[verb_at]) if verb_at is not None else None
     vword = t[verb_at] if verb_at is not None else ""
-    if verb_at is not None:
-        roles[cl.idx[verb_at]] = "verb"
+    for k, w in enumerate(t):
+        if verb_class(w) and roles[cl.idx[k]] is None:
+            roles[cl.idx[k]] = "verb"
     if verb is None and prev_verb is not None:
         verb = prev_verb
     if any(w in L.BG_WORDS for w in t):
         return _background(cl, roles), verb, [], None
-    add_like = verb == "add" or (verb == "place" and _next_indefinite(t, verb_at))
+    add_like = verb == "add" or (verb == "place" and _next_indefinite(t, verb_at)) or \
+        (verb is None and _next_indefinite(t, verb_at, numbers=False)) or \
+        (verb == "generic" and vword in WANT_VERBS and _next_indefinite(t, verb_at, numbers=False)
+         and not _has_values(t))
     nps = [n for n in _noun_phrases(cl, roles, add_like)]
     if verb_at is not None:
         nps = [n for n in nps if n.start > verb_at] or nps
@@ -243,7 +253,8 @@ def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
     negated = bool(t) and t[0] == "no"
     if negated:
         mark(0, "verb")
-    if not nps and prev_nps and verb not in ("add", "place"):
+    inherited = not nps and bool(prev_nps) and verb not in ("add", "place")
+    if inherited:
         nps = prev_nps
     target = nps[0].sel if nps else None
     steps: list[EditStep] = []
@@ -265,6 +276,9 @@ def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
     if (verb == "remove" or negated) and texs and not any(t[k] in L.TEXTURE_WORDS and L.TEXTURE_WORDS[t[k]] == "solid" for k in texs):
         for k in texs:
             mark(k, "attribute")
+        named = next((L.TEXTURE_WORDS[t[k]] for k in texs if t[k] in L.TEXTURE_WORDS), "patterned")
+        if target is not None and target.texture is None and not inherited:  # "the star" = the patterned one
+            target = target.model_copy(update={"texture": named})
         return [EditStep(kind="texture", target=target, texture="solid")], verb, nps, None
     if verb == "remove" or negated:
         if nps and nps[0].number and nps[0].number > 1 and not nps[0].sel.quantity:
@@ -332,15 +346,23 @@ def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
     return steps, verb, nps, None
 
 
+WANT_VERBS = {"have", "want", "like", "need", "get", "include"}
+
+
+def _has_values(t: list[str]) -> bool:
+    """Colour/texture/size words after the first noun: "i'd like a circle to be red" is no add."""
+    first = next((k for k, w in enumerate(t) if _is_noun(w)), len(t))
+    return any(w in L.COLOR_WORDS or w in L.TEXTURE_WORDS or w in L.SIZE_REL for w in t[first + 1:]) or \
+        any(w in ("into",) for w in t)
+
+
 def _after_replace(sel: Selector, shape: str | None) -> Selector:
     return sel.model_copy(update={"shape": shape, "quantity": sel.quantity or "all"})
 
 
-def _next_indefinite(t: list[str], at) -> bool:
-    if at is None:
-        return False
-    for w in t[at + 1:]:
-        if w in ("a", "an", "another", "new", "more", "some", "extra") or w in L.NUMBERS:
+def _next_indefinite(t: list[str], at, numbers: bool = True) -> bool:
+    for w in t[(at if at is not None else -1) + 1:]:
+        if w in ("a", "an", "another", "new", "more", "some", "extra") or (numbers and w in L.NUMBERS):
             return True
         if w == "the" or _is_noun(w) or w in L.TEXTURE_NOUNS:
             return False
@@ -360,12 +382,15 @@ def _count(cl: Clause, nps: list[NP], nums: list[int], verb) -> tuple[int | None
     t = cl.toks
     if nums:
         return nums[0], L.NUMBERS[t[nums[0]]]
-    if nps and nps[0].number is not None and (nps[0].number != 1 or any(w in t for w in ("only", "exactly", "just"))):
-        cues = set(t) & L.COUNT_CUES
-        if cues or verb in (None, "generic") or nps[0].sel.plural:
-            n = nps[0].number
-            nps[0].sel.quantity = None
-            return None, n
+    cues = set(t) & L.COUNT_CUES
+    for np_ in nps:
+        if np_.number is None or np_.noun != "shape":
+            continue
+        if np_.number != 1 or cues or "it" in t:
+            if cues or verb in (None, "generic") or np_.sel.plural:
+                np_.sel.quantity, np_.sel.number = None, None
+                nps.insert(0, nps.pop(nps.index(np_)))
+                return None, np_.number
     return None
 
 

@@ -123,10 +123,10 @@ def select(layout: Layout, sel: Selector | None, *, context: list[int] | None = 
         if sel.number > len(cand):
             raise SelectError(f"there are only {len(cand)} {_what(sel)}s; {listing(layout)}")
         return _reading_order(layout, cand)[-sel.number:]
-    if sel.quantity == "all" or sel.plural:
-        return cand
     if sel.quantity == "one":
         return [_reading_order(layout, cand)[-1]]
+    if sel.quantity == "all" or sel.plural:
+        return cand
     if len(cand) > 1 and not want_one_group:
         raise SelectError(f"'{text}' is ambiguous: {listing(layout)}; say which one (e.g. the leftmost, "
                           f"one of them, all of them)")
