@@ -26,7 +26,7 @@ REGION_ANCHOR = {"top-left": (0.2, 0.2), "top-right": (0.8, 0.2), "bottom-left":
                  "bottom-right": (0.8, 0.8), "center": (0.5, 0.5), "left": (0.2, 0.5),
                  "right": (0.8, 0.5), "top": (0.5, 0.2), "bottom": (0.5, 0.8)}
 SMALLEST = 0.19  # the last size tried for a new object
-SCALE, MAX_SIDE, MIN_RATIO = 1.3, 0.44, 1.15  # "bigger"/"smaller": x1.3, up to 0.44 of the canvas
+SCALE, MAX_SIDE, MIN_RATIO = 1.3, 0.40, 1.15  # "bigger"/"smaller": x1.3, up to 0.40 of the canvas
 BAND = 0.22  # "to the right of X": the new object's centre within this of X's row (column)
 INSET = 0.5 / 32  # detected boxes include the anti-aliased edge: half a pixel a side at 32 px
 
@@ -143,7 +143,7 @@ def _size(out: Layout, idx: list[int], size: str | None) -> None:
     ones set the size class's side. Nudged (≤ 0.1) into the nearest spot that fits."""
     objs = out.objects
     for i in idx:
-        cur = side(objs[i])
+        cur = SIZES[_size_name(objs[i].box)]  # detected boxes of stars/triangles run small: the class's side
         if size in ("bigger", "smaller"):
             new = min(cur * SCALE, MAX_SIDE) if size == "bigger" else max(cur / SCALE, SMALLEST)
             if (new / cur if size == "bigger" else cur / new) < MIN_RATIO:

@@ -6,9 +6,12 @@ mean); any other square image of at least 32×32 is area-resized (``Image.BOX``,
 filter) with a note saying so. Non-square and smaller images are rejected with an
 :class:`~limner.errors.InputError`.
 
-The planner step (``edit.sketch``) detects the source scene, reads the instruction and paints the
-target sketch; when the instruction cannot be read the sketch is zero and the model edits from
-source + text alone (the note says so). ``sketch=False`` turns the planner off.
+The planner step (``edit.sketch``) detects the source scene, reads the instruction (``edit.reader``;
+the LLM reader too with ``llm=``) and applies it to the scene (``edit.apply``), then paints the
+target sketch. An instruction the planner cannot carry out (not understood, out of vocabulary,
+impossible in this scene) is refused: :class:`~limner.errors.InputError` with one line, before the
+model runs, unless ``force=True``, which runs the model on source + text alone (the record's
+``edit_path`` says which path ran). ``sketch=False`` turns the planner off.
 
 With a plan, sampling is region-preserving (``edit.mask``, Blended-Diffusion style): pixels outside
 the planned edit region are the source's at every step, so the model draws only what the
