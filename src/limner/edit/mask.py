@@ -111,7 +111,9 @@ def vacated(src: np.ndarray, source: Layout, target: Layout, changed: Sequence[S
 
     tgt_ids = {id(o) for o in target.objects}
     new = [o for o in changed if id(o) in tgt_ids]
-    old = [o for o in changed if id(o) not in tgt_ids]
+    # an object vacates pixels unless the target has the same shape in the same box (recolour, texture)
+    old = [o for o in changed if id(o) not in tgt_ids
+           and not any(n.name == o.name and np.allclose(n.box, o.box, atol=1e-6) for n in new)]
     ids = {id(o) for o in changed}
     kept = [o for o in target.objects if id(o) not in ids]
     gone = shape_region(old, size, pad + 1) & ~shape_region(new, size, pad) & ~shape_region(kept, size, 1)
