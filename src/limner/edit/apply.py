@@ -145,7 +145,12 @@ def _size(out: Layout, idx: list[int], size: str | None) -> None:
     for i in idx:
         cur = SIZES[_size_name(objs[i].box)]  # detected boxes of stars/triangles run small: the class's side
         if size in ("bigger", "smaller"):
-            new = min(cur * SCALE, MAX_SIDE) if size == "bigger" else max(cur / SCALE, SMALLEST)
+            up = [v for v in SIZES.values() if v > cur + 1e-9]
+            down = [v for v in SIZES.values() if v < cur - 1e-9]
+            if size == "bigger":  # at least the next size class: detected star/triangle boxes run small
+                new = min(max(cur * SCALE, min(up, default=0.0)), MAX_SIDE)
+            else:
+                new = max(min(cur / SCALE, max(down, default=1.0)), SMALLEST)
             if (new / cur if size == "bigger" else cur / new) < MIN_RATIO:
                 raise EditError(f"the {objs[i].name} is already as {'big' if size == 'bigger' else 'small'} "
                                 "as world objects get")

@@ -92,7 +92,7 @@ FILLERS = {
     "places", "position", "positions", "spot", "other",
     "here", "hey", "yes", "not", "anything", "something", "little", "lot", "whole", "fully",
     "completely", "entirely", "altogether", "around", "than", "own", "what", "wants", "wanted", "got",
-    "gone", "if", "possible", ":", "currently", "now", "which", "where", "is", "was", "were", "being",
+    "gone", "if", "possible", ":", "number", "amount", "count", "currently", "now", "which", "where", "is", "was", "were", "being",
 }
 SCENE_NOUNS = {"picture", "image", "scene", "canvas", "frame", "drawing"}  # filler after in/to/of the
 

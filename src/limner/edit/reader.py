@@ -150,8 +150,12 @@ def _noun_phrases(cl: Clause, roles: list, add_like: bool) -> list[NP]:
         kind = _is_noun(w)
         if kind is None or j in used:
             continue
-        if w == "one" and j + 1 < len(t) and _is_noun(t[j + 1]) == "shape":
-            continue  # "one heart": a quantity
+        if w == "one":
+            b = j + 1
+            while b < len(t) and t[b] in MODIFIERS and _is_noun(t[b]) is None:
+                b += 1
+            if b < len(t) and _is_noun(t[b]) == "shape":
+                continue  # "one heart", "one black square": a quantity
         if w in ("one", "ones") and j > 0 and t[j - 1] in L.NUMBERS and t[j - 1] != "one":
             continue
         sel = Selector(shape=L.SHAPE_WORDS.get(w), pronoun=kind == "pronoun" or w in ("one", "ones"),
