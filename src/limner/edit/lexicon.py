@@ -47,7 +47,8 @@ PATTERN_WORDS = {"pattern", "patterns", "texture", "patterned", "textured"}
 
 SIZE_ADJ = {"small": "small", "tiny": "small", "little": "small", "mini": "small", "medium": "medium",
             "large": "large", "big": "large", "huge": "large", "giant": "large"}
-SIZE_REL = {"bigger": "bigger", "larger": "bigger", "smaller": "smaller", "tinier": "smaller"}
+SIZE_REL = {"bigger": "bigger", "larger": "bigger", "smaller": "smaller", "tinier": "smaller",
+            "twice": "bigger", "double": "bigger", "doubled": "bigger", "half": "smaller", "halve": "smaller"}
 SIZE_VERBS = {"enlarge": "bigger", "grow": "bigger", "expand": "bigger", "magnify": "bigger",
               "increase": "bigger", "shrink": "smaller", "reduce": "smaller", "decrease": "smaller",
               "scale": None, "resize": None, "blow": "bigger"}
@@ -68,6 +69,7 @@ NUMBERS |= {"single": 1, "couple": 2, "pair": 2, "none": 0}
 REMOVE_VERBS = {"remove", "delete", "erase", "eliminate", "drop", "clear", "kill", "lose", "take",
                 "ditch", "omit", "discard", "cut", "hide", "strip"}
 ADD_VERBS = {"add", "insert", "include", "create", "draw", "new", "throw", "plus", "append"}
+COPY_VERBS = {"duplicate", "copy", "clone", "repeat"}  # "duplicate the star": add another like it
 PLACE_VERBS = {"put", "place", "stick", "pop"}  # add (indefinite object) or move/texture
 MOVE_VERBS = {"move", "shift", "slide", "push", "drag", "nudge", "relocate", "bring", "pull", "raise",
               "lift"}

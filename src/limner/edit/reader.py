@@ -31,7 +31,7 @@ CLAUSE_BREAKS = {"and", ",", ";", "then", "also", "plus"}
 POST_PREPS = {"on", "at", "in"}
 SIDE_WORDS = {"side", "corner", "end", "edge", "half", "part"}
 MARK_NEW = {"into", "to", "as", "be", "with", "for", "by"}
-VERB_SETS = (("remove", L.REMOVE_VERBS), ("add", L.ADD_VERBS), ("place", L.PLACE_VERBS),
+VERB_SETS = (("remove", L.REMOVE_VERBS), ("add", L.ADD_VERBS | L.COPY_VERBS), ("place", L.PLACE_VERBS),
              ("move", L.MOVE_VERBS), ("swap", L.SWAP_VERBS), ("replace", L.REPLACE_VERBS),
              ("size", set(L.SIZE_VERBS)), ("generic", L.GENERIC_VERBS))
 
@@ -312,6 +312,15 @@ def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
         if new.sel.color:
             steps.append(EditStep(kind="recolor", target=_after_replace(nps[0].sel, new.sel.shape), color=new.sel.color))
         return steps, verb, nps[:1], None
+    if verb == "generic" and len(nps) >= 2 and nps[1].indefinite and nps[1].noun == "shape" and \
+            nps[1].start == nps[0].end and not colors and not texs:  # "make the square a circle"
+        new = nps[1]
+        for k in range(new.start, new.end):
+            mark(k, "attribute")
+        steps = [EditStep(kind="replace", target=nps[0].sel, shape=new.sel.shape)]
+        if new.sel.color:
+            steps.append(EditStep(kind="recolor", target=_after_replace(nps[0].sel, new.sel.shape), color=new.sel.color))
+        return steps, verb, nps[:1], None
     if rels and verb not in ("add", "place"):
         mark(rels[0], "position")
         return [], verb, nps, "placing an existing object relative to another is not supported; try 'move the square to the left'"
@@ -342,6 +351,11 @@ def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
             mark(k, "target")
         shape_np = nps[0] if nps else None
         steps.append(EditStep(kind="count", target=shape_np.sel if shape_np else None, count=n))
+    if not steps and not dirs and verb in ("move", "place") and nps and nps[0].sel.position and \
+            nps[0].sel.position in POS_DIR:  # "put the square on the left": a move, not a selector
+        pos = nps[0].sel.position
+        target = nps[0].sel.model_copy(update={"position": None})
+        steps.append(EditStep(kind="move", target=target, direction=POS_DIR[pos]))  # type: ignore[arg-type]
     if dirs and not steps:
         mark(dirs[0], "position")
         for k in dirs[1:]:
@@ -351,6 +365,7 @@ def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
 
 
 WANT_VERBS = {"have", "want", "like", "need", "get", "include"}
+POS_DIR = {"left": "left", "right": "right", "top": "up", "bottom": "down"}
 
 
 def _has_values(t: list[str]) -> bool:
@@ -413,6 +428,8 @@ def _add(cl: Clause, nps, rels, regions, nums, roles, verb_at):
         return [], "add", nps, "add what? (e.g. 'add a yellow star')"
     new = nps[0]
     ref = None
+    if verb_at is not None and t[verb_at] in L.COPY_VERBS:  # "duplicate the star": one more like it
+        return [EditStep(kind="add", target=new.sel, count=1)], "add", nps, None
     step = EditStep(kind="add", shape=new.sel.shape, color=new.sel.color, size=new.sel.size,
                     texture=new.sel.texture if new.sel.texture in ("striped", "dotted") else None,
                     count=new.number or 1, region=new.region)  # type: ignore[arg-type]
