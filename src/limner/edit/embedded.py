@@ -102,7 +102,7 @@ def edit_inputs(native, instruction: str, *, sketch: bool = True, mask: bool = T
     ``refusal`` says why there is no plan (the caller refuses, or runs on the text alone)."""
     import torch
 
-    from .mask import keep_mask
+    from .mask import cleared_source, keep_mask
     from .sketch import target_sketch
 
     op = tgt = src_layout = keep = plan = None
@@ -120,6 +120,9 @@ def edit_inputs(native, instruction: str, *, sketch: bool = True, mask: bool = T
                      refusal=refusal, plan=plan)
     if mask and tgt is not None:
         keep = keep_mask(native, src_layout, tgt, SIZE, vacate=vacate)
+        cleared = cleared_source(native, src_layout, tgt, SIZE) if vacate else None
+        if cleared is not None:  # condition on the source with the vacated pixels already background
+            inp.source = torch.from_numpy(cleared).permute(2, 0, 1) / 127.5 - 1
     if keep is not None:
         inp.keep = torch.from_numpy(keep[0])[None]
         inp.fill = torch.from_numpy(keep[1]).permute(2, 0, 1) / 127.5 - 1

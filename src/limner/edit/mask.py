@@ -33,6 +33,7 @@ INTERIOR_ALPHA = 0.95
 SILHOUETTE_INSIDE = 0.99
 MIN_MATTE = 0.05
 DEFAULT_PAD = 1
+NEW_INSIDE = 0.5  # a pixel at least this much inside a new silhouette is the model's to draw
 FEATHER = 2
 
 
@@ -109,19 +110,53 @@ def vacated(src: np.ndarray, source: Layout, target: Layout, changed: Sequence[S
     background and kept: the model draws only the new silhouettes, so no ghost or outline stays."""
     from ..world.detect import estimate_background
 
+    from ..world.render import object_mask
+
+    old, new, kept = _vacating(source, target, changed)
+    inside_new = np.zeros((size, size), bool)
+    for o in new:
+        inside_new |= object_mask(o, size) >= NEW_INSIDE
+    gone = shape_region(old, size, pad + 1) & ~inside_new & ~shape_region(kept, size, 1)
+    if not gone.any():
+        return keep, src
+    bg = np.broadcast_to(estimate_background(src)[:, None, :], src.shape)
+    fill = np.where(gone[..., None], bg, src).astype(np.float32)
+    return np.where(gone, 1.0, keep).astype(np.float32), fill
+
+
+def _vacating(source: Layout, target: Layout, changed: Sequence[SceneObject]):
+    """(objects that leave pixels, objects of the target that are new or changed, kept objects)."""
     tgt_ids = {id(o) for o in target.objects}
     new = [o for o in changed if id(o) in tgt_ids]
     # an object vacates pixels unless the target has the same shape in the same box (recolour, texture)
     old = [o for o in changed if id(o) not in tgt_ids
            and not any(n.name == o.name and np.allclose(n.box, o.box, atol=1e-6) for n in new)]
     ids = {id(o) for o in changed}
-    kept = [o for o in target.objects if id(o) not in ids]
-    gone = shape_region(old, size, pad + 1) & ~shape_region(new, size, pad) & ~shape_region(kept, size, 1)
+    return old, new, [o for o in target.objects if id(o) not in ids]
+
+
+def cleared_source(image, source: Layout | None, target: Layout | None, size: int = 32) -> np.ndarray | None:
+    """The source image (size×size×3, 0–255) with what the edit vacates already painted over with the
+    estimated background — what the model is conditioned on, so it does not copy the old object
+    back (a shrunk square stays shrunk, a moved one leaves no ghost). None when nothing is vacated."""
+    from ..world.detect import estimate_background
+
+    if source is None or target is None or (source.background or "") != (target.background or ""):
+        return None
+    src = np.asarray(image.convert("RGB") if hasattr(image, "convert") else image, np.float32)
+    if src.shape[:2] != (size, size):
+        return None
+    old, new, kept = _vacating(source, target, changed_objects(source, target))
+    from ..world.render import object_mask
+
+    inside_new = np.zeros((size, size), bool)
+    for o in new:
+        inside_new |= object_mask(o, size) >= NEW_INSIDE
+    gone = shape_region(old, size, DEFAULT_PAD) & ~inside_new & ~shape_region(kept, size, 1)
     if not gone.any():
-        return keep, src
+        return None
     bg = np.broadcast_to(estimate_background(src)[:, None, :], src.shape)
-    fill = np.where(gone[..., None], bg, src).astype(np.float32)
-    return np.where(gone, 1.0, keep).astype(np.float32), fill
+    return np.where(gone[..., None], bg, src).astype(np.float32)
 
 
 def keep_mask(image, source: Layout | None, target: Layout | None, size: int = 32,

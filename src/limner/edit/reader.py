@@ -150,6 +150,8 @@ def _noun_phrases(cl: Clause, roles: list, add_like: bool) -> list[NP]:
         kind = _is_noun(w)
         if kind is None or j in used:
             continue
+        if w == "one" and (j == 0 or t[j - 1] not in MODIFIERS or t[j - 1] in L.NUMBERS):
+            continue  # "change the number of squares to one": a number, not "the small one"
         if w == "one":
             b = j + 1
             while b < len(t) and t[b] in MODIFIERS and _is_noun(t[b]) is None:
@@ -285,8 +287,12 @@ def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
             target = target.model_copy(update={"texture": named})
         return [EditStep(kind="texture", target=target, texture="solid")], verb, nps, None
     if verb == "remove" or negated:
-        if nps and nps[0].number and nps[0].number > 1 and not nps[0].sel.quantity:
-            pass
+        if not nps and nums:  # "remove one" / "remove two": of the one kind of object there
+            n = L.NUMBERS[t[nums[0]]]
+            mark(nums[0], "selector")
+            sel = Selector(pronoun=True, quantity="one" if n == 1 else None, number=n if n > 1 else None,
+                           plural=n > 1, text=t[nums[0]])
+            return [EditStep(kind="remove", target=sel)], verb, nps, None
         return [EditStep(kind="remove", target=n.sel) for n in _with_numbers(nps)], verb, nps, None
     if verb == "replace" and len(nps) >= 2:
         new = nps[1]
@@ -312,8 +318,9 @@ def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
         if new.sel.color:
             steps.append(EditStep(kind="recolor", target=_after_replace(nps[0].sel, new.sel.shape), color=new.sel.color))
         return steps, verb, nps[:1], None
-    if verb == "generic" and len(nps) >= 2 and nps[1].indefinite and nps[1].noun == "shape" and \
-            nps[1].start == nps[0].end and not colors and not texs:  # "make the square a circle"
+    if verb == "generic" and len(nps) >= 2 and nps[1].indefinite and nps[1].number is None and \
+            nps[1].noun == "shape" and nps[0].noun == "shape" and nps[1].start == nps[0].end \
+            and not colors and not texs:  # "make the square a circle"
         new = nps[1]
         for k in range(new.start, new.end):
             mark(k, "attribute")

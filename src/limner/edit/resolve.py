@@ -86,8 +86,11 @@ def select(layout: Layout, sel: Selector | None, *, context: list[int] | None = 
         groups = {(o.name, o.color) for o in objs}
         if len(objs) == 1 or (want_one_group and len(groups) == 1):
             return list(range(len(objs)))
-        if sel is not None and sel.quantity == "one" and len(groups) == 1:
-            return [len(objs) - 1]
+        if sel is not None and len(groups) == 1 and (sel.quantity == "one" or sel.number):
+            n = 1 if sel.quantity == "one" else sel.number or 1
+            if n > len(objs):
+                raise SelectError(f"there are only {len(objs)}; {listing(layout)}")
+            return _reading_order(layout, list(range(len(objs))))[-n:]
         raise SelectError(f"'{text}' is ambiguous: {listing(layout)}; name the object")
     cand = [i for i, o in enumerate(objs) if _matches(o, sel)]
     if not cand:
