@@ -27,6 +27,7 @@ REGION_ANCHOR = {"top-left": (0.2, 0.2), "top-right": (0.8, 0.2), "bottom-left":
                  "right": (0.8, 0.5), "top": (0.5, 0.2), "bottom": (0.5, 0.8)}
 SMALLEST = 0.19  # the last size tried for a new object
 SCALE, MAX_SIDE, MIN_RATIO = 1.3, 0.40, 1.15  # "bigger"/"smaller": x1.3, up to 0.40 of the canvas
+SHRINK_COST = 0.5  # placed adds: distance from the asked spot worth one unit of side lost
 BAND = 0.22  # "to the right of X": the new object's centre within this of X's row (column)
 INSET = 0.5 / 32  # detected boxes include the anti-aliased edge: half a pixel a side at 32 px
 
@@ -236,6 +237,8 @@ def _add(out: Layout, step: EditStep, context) -> tuple[Layout, list[int]]:
     ref = None
     if step.relation is not None:
         ref = [out.objects[i] for i in select(out, step.other, want_one_group=step.relation == "between")]
+        if step.other2 is not None:
+            ref += [out.objects[i] for i in select(out, step.other2)]
         if step.relation == "between" and len(ref) < 2:
             raise EditError("'between' needs two objects")
     new = []
@@ -270,6 +273,8 @@ def place(layout: Layout, side_: float, step: EditStep, ref: list[SceneObject] |
     others = [_inset(o.box) for o in layout.objects]
     sides = [s for s in sorted(SIZES.values(), reverse=True) if s <= side_ + 1e-9] or [min(SIZES.values())]
     sides.append(SMALLEST)  # still read as "small" by the detector; better than "no room"
+    placed = step.relation is not None or step.region is not None
+    overall = None  # placed: a smaller object right there beats the asked size far away
     for s in sides:
         best = None
         for cx in np.arange(LO + s / 2, HI - s / 2 + 1e-9, GRID):
@@ -280,9 +285,11 @@ def place(layout: Layout, side_: float, step: EditStep, ref: list[SceneObject] |
                 score = _score(float(cx), float(cy), s, step, ref, others)
                 if score is not None and (best is None or score < best[0]):
                     best = (score, box)
-        if best is not None:
+        if best is not None and not placed:
             return best[1]
-    return None
+        if best is not None and (overall is None or best[0] + SHRINK_COST * (side_ - s) < overall[0]):
+            overall = (best[0] + SHRINK_COST * (side_ - s), best[1])
+    return overall[1] if overall else None
 
 
 def _score(cx, cy, s, step: EditStep, ref, others) -> float | None:

@@ -293,7 +293,7 @@ def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
             sel = Selector(pronoun=True, quantity="one" if n == 1 else None, number=n if n > 1 else None,
                            plural=n > 1, text=t[nums[0]])
             return [EditStep(kind="remove", target=sel)], verb, nps, None
-        return [EditStep(kind="remove", target=n.sel) for n in _with_numbers(nps)], verb, nps, None
+        return [EditStep(kind="remove", target=n.sel) for n in nps], verb, nps, None
     if verb == "replace" and len(nps) >= 2:
         new = nps[1]
         steps = [EditStep(kind="replace", target=nps[0].sel, shape=new.sel.shape)]
@@ -395,15 +395,6 @@ def _next_indefinite(t: list[str], at, numbers: bool = True) -> bool:
     return False
 
 
-def _with_numbers(nps: list[NP]) -> list[NP]:
-    out = []
-    for n in nps:
-        if n.number and n.number > 1 and n.sel.quantity is None and n.sel.plural:
-            n.sel.ordinal = None
-        out.append(n)
-    return [n.__class__(n.start, n.end, n.sel, n.noun, n.indefinite, n.number) for n in out]
-
-
 def _count(cl: Clause, nps: list[NP], nums: list[int], verb) -> tuple[int | None, int] | None:
     t = cl.toks
     if nums:
@@ -455,14 +446,9 @@ def _add(cl: Clause, nps, rels, regions, nums, roles, verb_at):
         if ref is None:
             return [], "add", nps, f"'{t[k]}' what? name the object to place it by"
         step.other = ref.sel
-        for n in nps[1:]:
-            if n is not ref and n.start > ref.start:  # "between the square and the circle"
-                step.other = Selector(shape=None, quantity="all", plural=True,
-                                      text=f"{ref.sel.text} and {n.sel.text}")
-                step.other.shape = ref.sel.shape if n.sel.shape == ref.sel.shape else None
-                if step.other.shape is None:
-                    step.target = step.target
-                    step.other = ref.sel.model_copy(update={"text": f"{ref.sel.text}|{n.sel.text}"})
+        second = next((n for n in nps[1:] if n.start > ref.start), None)
+        if step.relation == "between" and second is not None:  # "between the square and the circle"
+            step.other2 = second.sel
     if regions:
         mark(regions[0], "position")
         step.region = L.REGION_TOKENS[t[regions[0]]]  # type: ignore[assignment]

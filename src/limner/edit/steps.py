@@ -55,6 +55,7 @@ class EditStep(BaseModel):
     kind: StepKind
     target: Selector | None = None
     other: Selector | None = None
+    other2: Selector | None = None  # "between the square and the circle": the second reference
     color: str | None = None  # recolor: the new colour; add: the new objects' colour
     texture: str | None = None  # texture: the new texture; add: the new objects' texture
     size: str | None = None  # size: small|medium|large|bigger|smaller; add: the new objects' size
