@@ -239,7 +239,11 @@ def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
     if verb is None and prev_verb is not None:
         verb = prev_verb
     if any(w in L.BG_WORDS for w in t):
-        return _background(cl, roles), verb, [], None
+        bg = _background(cl, roles)
+        other = [w for w in t if w in L.COLOR_WORDS and w not in L.BG_COLOR_WORDS]
+        why = None if bg else (f"a {other[0]} background is not possible: world backgrounds are gray, beige, "
+                               "sky, mint (plain or a gradient of two)" if other else None)
+        return bg, verb, [], why
     add_like = verb == "add" or (verb == "place" and _next_indefinite(t, verb_at)) or \
         (verb is None and _next_indefinite(t, verb_at, numbers=False)) or \
         (verb == "generic" and vword in WANT_VERBS and _next_indefinite(t, verb_at, numbers=False)
