@@ -26,7 +26,7 @@ REGION_ANCHOR = {"top-left": (0.2, 0.2), "top-right": (0.8, 0.2), "bottom-left":
                  "bottom-right": (0.8, 0.8), "center": (0.5, 0.5), "left": (0.2, 0.5),
                  "right": (0.8, 0.5), "top": (0.5, 0.2), "bottom": (0.5, 0.8)}
 SMALLEST = 0.19  # the last size tried for a new object
-SCALE, MAX_SIDE, MIN_RATIO = 1.3, 0.40, 1.15  # "bigger"/"smaller": x1.3, up to 0.40 of the canvas
+SCALE, MAX_SIDE, MIN_RATIO = 1.35, 0.40, 1.15  # "bigger"/"smaller": x1.35, up to 0.40 of the canvas
 SHRINK_COST = 0.5  # placed adds: distance from the asked spot worth one unit of side lost
 BAND = 0.22  # "to the right of X": the new object's centre within this of X's row (column)
 INSET = 0.5 / 32  # detected boxes include the anti-aliased edge: half a pixel a side at 32 px
@@ -144,14 +144,10 @@ def _size(out: Layout, idx: list[int], size: str | None) -> None:
     ones set the size class's side. Nudged (≤ 0.1) into the nearest spot that fits."""
     objs = out.objects
     for i in idx:
-        cur = SIZES[_size_name(objs[i].box)]  # detected boxes of stars/triangles run small: the class's side
+        # detected boxes of stars and triangles run smaller than the drawn object: never below the class
+        cur = max(side(objs[i]), SIZES[_size_name(objs[i].box)])
         if size in ("bigger", "smaller"):
-            up = [v for v in SIZES.values() if v > cur + 1e-9]
-            down = [v for v in SIZES.values() if v < cur - 1e-9]
-            if size == "bigger":  # at least the next size class: detected star/triangle boxes run small
-                new = min(max(cur * SCALE, min(up, default=0.0)), MAX_SIDE)
-            else:
-                new = max(min(cur / SCALE, max(down, default=1.0)), SMALLEST)
+            new = min(cur * SCALE, MAX_SIDE) if size == "bigger" else max(cur / SCALE, SMALLEST)
             if (new / cur if size == "bigger" else cur / new) < MIN_RATIO:
                 raise EditError(f"the {objs[i].name} is already as {'big' if size == 'bigger' else 'small'} "
                                 "as world objects get")
