@@ -14,9 +14,11 @@ as context. limner does the same with the planner's region (:func:`keep_mask`):
   interior pixels are kept, anti-aliased edge pixels keep their object share (the detector's
   coverage) with the old background unmixed (:func:`object_matte`).
 
-The region an object leaves (removed, moved away, shrunk) and no target object covers is
-repainted with the estimated background and kept (:func:`vacated`), so a move leaves no ghost and
-a remove no outline: the model only draws what is new.
+The region an object leaves (removed, moved away, shrunk, reshaped) and no target object covers
+is repainted with the estimated background and kept (:func:`vacated`), and the image the model is
+conditioned on gets the same repaint (:func:`cleared_source`), so a move leaves no ghost, a remove
+no outline, and a shrunk object is not copied back at its old size: the model only draws what is
+new.
 
 No target (the instruction was not understood) → no mask: the model redraws the whole image.
 """
