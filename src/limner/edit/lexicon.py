@@ -40,6 +40,7 @@ TEXTURE_WORDS: dict[str, str] = {
     "stripey": "striped", "lines": "striped", "dotted": "dotted", "dots": "dotted", "dot": "dotted",
     "spotted": "dotted", "spots": "dotted", "spotty": "dotted", "dotty": "dotted", "polka": "dotted",
     "solid": "solid", "plain": "solid", "filled": "solid", "unpatterned": "solid", "flat": "solid",
+    "unstriped": "solid", "undotted": "solid",
 }
 TEXTURE_NOUNS = {"stripes", "stripe", "lines", "dots", "dot", "spots", "pattern", "patterns", "texture",
                  "polka"}
@@ -94,7 +95,7 @@ FILLERS = {
     "places", "position", "positions", "spot", "other",
     "here", "hey", "yes", "not", "anything", "something", "little", "lot", "whole", "fully",
     "completely", "entirely", "altogether", "around", "than", "own", "what", "wants", "wanted", "got",
-    "gone", "if", "possible", ":", "number", "amount", "count", "currently", "now", "which", "where", "is", "was", "were", "being",
+    "gone", "if", "possible", ":", "number", "amount", "count", "toward", "towards", "over", "currently", "now", "which", "where", "is", "was", "were", "being",
 }
 SCENE_NOUNS = {"picture", "image", "scene", "canvas", "frame", "drawing"}  # filler after in/to/of the
 
@@ -139,7 +140,7 @@ def tokens(text: str) -> list[str]:
     t = re.sub(r"'s\b", "", t)
     t = re.sub(r"-+>|=>|→", " into ", t)
     t = re.sub(r"^\s*\+", "add ", t)
-    out = re.findall(r"[a-z]+|\d+(?:st|nd|rd|th)?|[,;:]", t)
+    out = re.findall(r"[a-z]+|\d+[a-z]*|[,;:]", t)
     return [_fix(w) for w in out]
 
 

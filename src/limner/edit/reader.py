@@ -332,6 +332,9 @@ def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
         if new.sel.color:
             steps.append(EditStep(kind="recolor", target=_after_replace(nps[0].sel, new.sel.shape), color=new.sel.color))
         return steps, verb, nps[:1], None
+    if verb == "size" and nums and not sizes:  # "reduce the number of circles to two": a count
+        verb = "generic"
+    rels = [k for k in rels if t[k] != "over" or verb in ("add", "place")]  # "move it over to the left"
     if rels and verb not in ("add", "place"):
         mark(rels[0], "position")
         return [], verb, nps, "placing an existing object relative to another is not supported; try 'move the square to the left'"
