@@ -36,7 +36,6 @@ SILHOUETTE_INSIDE = 0.99
 MIN_MATTE = 0.05
 DEFAULT_PAD = 1
 NEW_INSIDE = 0.5  # a pixel at least this much inside a new silhouette is the model's to draw
-CLEAR_WHOLE = False  # conditioning: clear the whole old object (True) or only what the new one leaves
 FEATHER = 2
 
 
@@ -155,9 +154,9 @@ def cleared_source(image, source: Layout | None, target: Layout | None, size: in
     inside_new = np.zeros((size, size), bool)
     for o in new:
         inside_new |= object_mask(o, size) >= NEW_INSIDE
-    gone = shape_region(old, size, DEFAULT_PAD) & ~shape_region(kept, size, 1)
-    if not CLEAR_WHOLE:
-        gone &= ~inside_new
+    # what the new silhouette covers stays as it was (clearing all of a moved/resized object was
+    # measured worse; clearing all of a grown one made no difference)
+    gone = shape_region(old, size, DEFAULT_PAD) & ~inside_new & ~shape_region(kept, size, 1)
     if not gone.any():
         return None
     bg = np.broadcast_to(estimate_background(src)[:, None, :], src.shape)
