@@ -286,12 +286,14 @@ def run(items, model, steps: int, batch: int, llm=None):
     rows = []
     todo = []
     for it in items:
-        inp = edit_inputs(render_layout(it["layout"], 32), it["instruction"], llm=llm)
+        kw = {"llm": llm} if llm is not None else {}
+        inp = edit_inputs(render_layout(it["layout"], 32), it["instruction"], **kw)
         refuse_expected = it["spec"][0]["op"] == "refuse"
         row = {"id": it["id"], "split": it["split"], "kind": kind_of(it["spec"]), "instruction": it["instruction"],
-               "expect_refusal": refuse_expected, "refused": inp.refusal is not None, "refusal": inp.refusal}
+               "expect_refusal": refuse_expected, "refused": getattr(inp, "refusal", None) is not None,
+               "refusal": getattr(inp, "refusal", None)}
         rows.append(row)
-        if inp.refusal is None:
+        if getattr(inp, "refusal", None) is None:  # (a pipeline without refusals runs everything)
             todo.append((row, it, inp))
     for a in range(0, len(todo), batch):
         chunk = todo[a:a + batch]
@@ -347,6 +349,8 @@ def main(argv=None):
     ap.add_argument("--weights", default=None)
     ap.add_argument("--oracle", action="store_true", help="judge the exact rendering of the planned target instead of the model (the planner's ceiling)")
     ap.add_argument("--dump", default=None, help="write per-item rows (JSONL) here")
+    ap.add_argument("--llm", default=None, help="an LLM backend id: the LLM reader reads what the rules refuse "
+                    "as not understood (as limner edit --llm)")
     a = ap.parse_args(argv)
     import torch
 
@@ -356,7 +360,12 @@ def main(argv=None):
     items = load_items(a.split)
     t0 = time.time()
     model = None if a.oracle else EditModel.from_pretrained(a.weights or WEIGHTS_DIR)
-    rows = run(items, model, a.steps, a.batch)
+    llm = None
+    if a.llm:
+        from limner.llm import get_llm
+
+        llm = get_llm(a.llm)
+    rows = run(items, model, a.steps, a.batch, llm=llm)
     print(f"items: {len(items)} ({a.split}); {time.time() - t0:.0f}s")
     out = {}
     for split in (["dev", "heldout"] if a.split == "all" else [a.split]):
