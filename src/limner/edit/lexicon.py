@@ -24,7 +24,7 @@ PLURAL_SHAPE_WORDS = {w for w, s in SHAPE_WORDS.items() if w.endswith("s") and w
 
 GENERIC_NOUNS = {"object", "objects", "shape", "shapes", "thing", "things", "item", "items", "one",
                  "ones", "figure", "figures"}
-PRONOUNS = {"it": False, "them": True, "they": True, "everything": True, "each": False}
+PRONOUNS = {"it": False, "them": True, "they": True, "everything": True}
 
 COLOR_WORDS: dict[str, str] = {c: c for c in COLORS} | {
     "violet": "purple", "gold": "yellow", "golden": "yellow", "crimson": "red", "scarlet": "red",
@@ -78,7 +78,7 @@ SWAP_VERBS = {"swap", "switch", "exchange", "trade", "interchange"}
 REPLACE_VERBS = {"replace", "substitute", "convert", "transform", "morph"}
 GENERIC_VERBS = {"make", "turn", "change", "paint", "color", "recolor", "set", "give", "use", "render",
                  "fill", "dye", "modify", "become", "have", "want", "like", "need", "let", "get",
-                 "keep", "leave", "tint", "shade", "colour", "alter", "adjust", "update", "edit"}
+                 "keep", "leave", "tint", "shade", "colour", "alter", "adjust", "update", "edit", "prefer"}
 QUANT_ALL = {"all", "both", "every", "each", "everything"}
 QUANT_ONE = {"a", "an", "one", "another", "any", "some"}
 COUNT_CUES = {"only", "exactly", "just", "total", "number", "should", "want", "have", "there",
@@ -95,12 +95,18 @@ FILLERS = {
     "places", "position", "positions", "spot", "other",
     "here", "hey", "yes", "not", "anything", "something", "little", "lot", "whole", "fully",
     "completely", "entirely", "altogether", "around", "than", "own", "what", "wants", "wanted", "got",
-    "gone", "if", "possible", ":", "number", "amount", "count", "toward", "towards", "over", "currently", "now", "which", "where", "is", "was", "were", "being",
+    "gone", "if", "possible", ":", "number", "amount", "count", "toward", "towards", "over", "many", "currently", "now", "which", "where", "is", "was", "were", "being",
 }
 SCENE_NOUNS = {"picture", "image", "scene", "canvas", "frame", "drawing"}  # filler after in/to/of the
 
 # multi-word phrases, longest first: the tokens they become
 PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
+    (("needs", "to", "go"), ("remove",)), (("need", "to", "go"), ("remove",)), (("has", "to", "go"), ("remove",)),
+    (("have", "to", "go"), ("remove",)), (("should", "go"), ("remove",)), (("must", "go"), ("remove",)),
+    (("out", "of", "the", "picture"), ("remove",)), (("out", "of", "the", "image"), ("remove",)),
+    (("out", "of", "the", "scene"), ("remove",)), (("all", "the", "way"), ()),
+    (("clear", "the", "picture"), ("remove", "everything")), (("clear", "the", "canvas"), ("remove", "everything")),
+    (("clear", "the", "scene"), ("remove", "everything")), (("clear", "the", "image"), ("remove", "everything")),
     (("get", "rid", "of"), ("remove",)), (("take", "away"), ("remove",)),
     (("take", "out"), ("remove",)), (("do", "not", "want"), ("remove",)),
     (("dont", "want"), ("remove",)), (("no", "longer", "want"), ("remove",)),

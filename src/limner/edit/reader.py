@@ -289,13 +289,16 @@ def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
         named = next((L.TEXTURE_WORDS[t[k]] for k in texs if t[k] in L.TEXTURE_WORDS), "patterned")
         if target is not None and target.texture is None and not inherited:  # "the star" = the patterned one
             target = target.model_copy(update={"texture": named})
+        elif target is None:  # "lose the stripes": every object that has them
+            target = Selector(texture=named, quantity="all", plural=True, text=f"the {named} ones")
         return [EditStep(kind="texture", target=target, texture="solid")], verb, nps, None
     if verb == "remove" or negated:
-        if not nps and nums:  # "remove one" / "remove two": of the one kind of object there
+        if (not nps or inherited) and nums:  # "remove one", "too many circles, remove one"
             n = L.NUMBERS[t[nums[0]]]
             mark(nums[0], "selector")
-            sel = Selector(pronoun=True, quantity="one" if n == 1 else None, number=n if n > 1 else None,
-                           plural=n > 1, text=t[nums[0]])
+            base = nps[0].sel if nps else Selector(pronoun=True)
+            sel = base.model_copy(update={"quantity": "one" if n == 1 else None, "number": n if n > 1 else None,
+                                          "plural": n > 1, "text": f"{t[nums[0]]} {base.text}".strip()})
             return [EditStep(kind="remove", target=sel)], verb, nps, None
         return [EditStep(kind="remove", target=n.sel) for n in nps], verb, nps, None
     if verb == "replace" and len(nps) >= 2:
@@ -311,8 +314,23 @@ def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
             return [EditStep(kind="texture", target=target, texture=L.TEXTURE_WORDS.get(t[texs[0]], "striped"))], verb, nps, None
         return _add(cl, nps, rels, regions, nums, roles, verb_at)
     # generic / move / size / no verb
-    into = next((k for k in free if t[k] in ("into", "to", "as", "be", "for", "with") and np_after(k) and
+    into = next((k for k in free if t[k] in INTO_WORDS and np_after(k) and
                  np_after(k).noun == "shape" and k > (nps[0].end - 1 if nps else -1)), None)
+    like = next((k for k in free if t[k] in INTO_WORDS and np_after(k) and np_after(k).noun == "generic"
+                 and np_after(k).start == k + 1 or (k + 2 < len(t) and np_after(k) and np_after(k).start == k + 2
+                                                    and np_after(k).noun == "generic")), None)
+    if nps and like is not None and len(nps) >= 2 and nps[1].noun == "generic":  # "to a striped one"
+        one = nps[1].sel
+        mark(like, "filler")
+        for k in range(nps[1].start, nps[1].end):
+            mark(k, "attribute")
+        steps = [EditStep(kind="recolor", target=nps[0].sel, color=one.color)] if one.color else []
+        if one.texture and one.texture != "patterned":
+            steps.append(EditStep(kind="texture", target=nps[0].sel, texture=one.texture))
+        if one.size:
+            steps.append(EditStep(kind="size", target=nps[0].sel, size=one.size))
+        if steps:
+            return steps, verb, nps[:1], None
     if nps and into is not None and len(nps) >= 2 and nps[1].noun == "shape":
         new = nps[1]
         mark(into, "filler")
@@ -379,6 +397,7 @@ def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
 
 
 WANT_VERBS = {"have", "want", "like", "need", "get", "include"}
+INTO_WORDS = ("into", "to", "as", "be", "for", "with", "was", "were", "become", "becomes")
 POS_DIR = {"left": "left", "right": "right", "top": "up", "bottom": "down"}
 
 
