@@ -95,7 +95,7 @@ FILLERS = {
     "places", "position", "positions", "spot", "other",
     "here", "hey", "yes", "not", "anything", "something", "little", "lot", "whole", "fully",
     "completely", "entirely", "altogether", "around", "than", "own", "what", "wants", "wanted", "got",
-    "gone", "if", "possible", ":", "number", "amount", "count", "toward", "towards", "over", "many", "currently", "now", "which", "where", "is", "was", "were", "being",
+    "gone", "if", "possible", ":", "number", "amount", "count", "toward", "towards", "over", "many", "made", "making", "currently", "now", "which", "where", "is", "was", "were", "being",
 }
 SCENE_NOUNS = {"picture", "image", "scene", "canvas", "frame", "drawing"}  # filler after in/to/of the
 
@@ -158,6 +158,10 @@ def merge_phrases(words: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(words):
+        if words[i] in NUMBERS and words[i] != "one" and words[i + 1:i + 2] == ["of"]:  # "two of the circles"
+            out.append(words[i])
+            i += 3 if words[i + 2:i + 3] == ["the"] else 2
+            continue
         for src, dst in PHRASES:
             if tuple(words[i:i + len(src)]) == src:
                 out.extend(dst)

@@ -376,11 +376,11 @@ def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
             mark(k, "attribute")
         val = L.SIZE_REL.get(t[sizes[-1]]) or L.SIZE_ADJ.get(t[sizes[-1]]) if sizes else L.SIZE_VERBS[vword]
         steps.append(EditStep(kind="size", target=target, size=val))
-    count = _count(cl, nps, nums, verb)
-    if count is not None and not steps:
+    count = _count(cl, nps, nums, verb) if not steps else None
+    if count is not None:
         k, n = count
-        if k is not None:
-            mark(k, "target")
+        for j in nums:  # "from three to one": the first is what is there
+            mark(j, "target" if j == k else "selector")
         shape_np = nps[0] if nps else None
         steps.append(EditStep(kind="count", target=shape_np.sel if shape_np else None, count=n))
     if not steps and not dirs and verb in ("move", "place") and nps and nps[0].sel.position and \
@@ -397,7 +397,7 @@ def _read_clause(cl: Clause, toks, roles, prev_verb, prev_nps):
 
 
 WANT_VERBS = {"have", "want", "like", "need", "get", "include"}
-INTO_WORDS = ("into", "to", "as", "be", "for", "with", "was", "were", "become", "becomes")
+INTO_WORDS = ("into", "to", "be", "for", "with", "was", "were", "become", "becomes")
 POS_DIR = {"left": "left", "right": "right", "top": "up", "bottom": "down"}
 
 
@@ -423,8 +423,8 @@ def _next_indefinite(t: list[str], at, numbers: bool = True) -> bool:
 
 def _count(cl: Clause, nps: list[NP], nums: list[int], verb) -> tuple[int | None, int] | None:
     t = cl.toks
-    if nums:
-        return nums[0], L.NUMBERS[t[nums[0]]]
+    if nums:  # "from three to one": the last number is the target
+        return nums[-1], L.NUMBERS[t[nums[-1]]]
     cues = set(t) & L.COUNT_CUES
     for np_ in nps:
         if np_.number is None or np_.noun != "shape":

@@ -110,6 +110,10 @@ def select(layout: Layout, sel: Selector | None, *, context: list[int] | None = 
                 raise SelectError(f"'{text}': there is no single middle one; {listing(layout)}")
         else:
             keys = sorted((_pos_key(objs[i], sel.position, mid), i) for i in cand)
+            if sel.number and sel.number > 1:  # "the two circles on the right"
+                if sel.number > len(keys):
+                    raise SelectError(f"there are only {len(keys)} {_what(sel)}s; {listing(layout)}")
+                return [i for _, i in keys[:sel.number]]
             if sel.plural and sel.quantity != "one":
                 cand = [i for k, i in keys if k - keys[0][0] <= EXTREME_BAND]
             else:
