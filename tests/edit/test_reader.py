@@ -54,6 +54,9 @@ def test_every_word_gets_a_role_and_unknown_words_are_named():
     ("make the square green and remove a circle", ["green square", "red circle", "red circle"]),
     ("get rid of all the circles", ["blue square"]),
     ("i only want two circles", ["blue square", "red circle", "red circle"]),
+    ("make the square and the leftmost circle green", ["green circle", "green square", "red circle", "red circle"]),
+    ("change the number of circles from three to one", ["blue square", "red circle"]),
+    ("make 2 of the circles yellow", ["blue square", "red circle", "yellow circle", "yellow circle"]),
 ])
 def test_what_people_say_on_the_main_picture(text, expect):
     p = plan(MAIN, text)

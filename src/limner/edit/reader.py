@@ -28,6 +28,7 @@ from . import lexicon as L
 from .steps import EditStep, ReadResult, Selector, WordRole
 
 CLAUSE_BREAKS = {"and", ",", ";", "then", "also", "plus"}
+SHARED_KINDS = {"recolor", "texture", "size", "move", "replace", "remove"}
 POST_PREPS = {"on", "at", "in"}
 SIDE_WORDS = {"side", "corner", "end", "edge", "half", "part"}
 MARK_NEW = {"into", "to", "as", "be", "with", "for", "by"}
@@ -73,8 +74,16 @@ def read_instruction(text: str) -> ReadResult:
     refusal: str | None = None
     prev_verb: str | None = None
     prev_nps: list[NP] = []
+    pending: list[NP] = []  # "make the square and the triangle red": objects waiting for their value
     for cl in _clauses(toks, roles):
         new, verb, nps, why = _read_clause(cl, toks, roles, prev_verb, prev_nps)
+        if not new and not why and nps and nps is not prev_nps:
+            pending += nps
+        elif new and pending:
+            for st in list(new):
+                if st.target is not None and st.kind in SHARED_KINDS:
+                    new = [st.model_copy(update={"target": p.sel}) for p in pending] + new
+            pending = []
         steps += new
         refusal = refusal or why
         prev_verb, prev_nps = verb or prev_verb, nps or prev_nps
