@@ -94,7 +94,7 @@ FILLERS = {
     "same", "colored", "coloured", "sized", "size", "color", "colour", "them", "way", "place",
     "places", "position", "positions", "spot", "other",
     "here", "hey", "yes", "not", "anything", "something", "little", "lot", "whole", "fully",
-    "completely", "entirely", "altogether", "around", "than", "own", "what", "wants", "wanted", "got",
+    "completely", "entirely", "altogether", "than", "own", "what", "wants", "wanted", "got",
     "gone", "if", "possible", ":", "number", "amount", "count", "toward", "towards", "over", "many", "made", "making", "currently", "now", "which", "where", "is", "was", "were", "being",
 }
 SCENE_NOUNS = {"picture", "image", "scene", "canvas", "frame", "drawing"}  # filler after in/to/of the
