@@ -57,6 +57,9 @@ def test_every_word_gets_a_role_and_unknown_words_are_named():
     ("make the square and the leftmost circle green", ["green circle", "green square", "red circle", "red circle"]),
     ("change the number of circles from three to one", ["blue square", "red circle"]),
     ("make 2 of the circles yellow", ["blue square", "red circle", "yellow circle", "yellow circle"]),
+    ("make everything green but not the square", ["blue square", "green circle", "green circle", "green circle"]),
+    ("remove everything except the square", ["blue square"]),
+    ("don't touch the square, just make the circles blue", ["blue circle", "blue circle", "blue circle", "blue square"]),
 ])
 def test_what_people_say_on_the_main_picture(text, expect):
     p = plan(MAIN, text)

@@ -69,6 +69,14 @@ def apply_step(layout: Layout, step: EditStep, context: list[int] | None = None)
     if k == "count":
         return _count(out, step, context)
     idx = select(layout, step.target, context=context)
+    for ex in step.exclude:  # "make everything green but not the square"
+        try:
+            drop = set(select(layout, ex.model_copy(update={"quantity": "all"})))
+        except SelectError:
+            continue
+        idx = [i for i in idx if i not in drop]
+    if not idx:
+        raise EditError("the exception leaves nothing to change")
     if k == "remove":
         out.objects = [o for j, o in enumerate(objs) if j not in idx]
         return out, []

@@ -78,7 +78,7 @@ SWAP_VERBS = {"swap", "switch", "exchange", "trade", "interchange"}
 REPLACE_VERBS = {"replace", "substitute", "convert", "transform", "morph"}
 GENERIC_VERBS = {"make", "turn", "change", "paint", "color", "recolor", "set", "give", "use", "render",
                  "fill", "dye", "modify", "become", "have", "want", "like", "need", "let", "get",
-                 "keep", "leave", "tint", "shade", "colour", "alter", "adjust", "update", "edit", "prefer"}
+                 "keep", "leave", "tint", "shade", "colour", "alter", "adjust", "update", "edit", "prefer", "touch"}
 QUANT_ALL = {"all", "both", "every", "each", "everything"}
 QUANT_ONE = {"a", "an", "one", "another", "any", "some"}
 COUNT_CUES = {"only", "exactly", "just", "total", "number", "should", "want", "have", "there",

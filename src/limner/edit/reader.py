@@ -27,7 +27,7 @@ from ..world.vocab import SHAPES
 from . import lexicon as L
 from .steps import EditStep, ReadResult, Selector, WordRole
 
-CLAUSE_BREAKS = {"and", ",", ";", "then", "also", "plus"}
+CLAUSE_BREAKS = {"and", ",", ";", "then", "also", "plus", "but"}
 SHARED_KINDS = {"recolor", "texture", "size", "move", "replace", "remove"}
 POST_PREPS = {"on", "at", "in"}
 SIDE_WORDS = {"side", "corner", "end", "edge", "half", "part"}
@@ -75,11 +75,25 @@ def read_instruction(text: str) -> ReadResult:
     prev_verb: str | None = None
     prev_nps: list[NP] = []
     pending: list[NP] = []  # "make the square and the triangle red": objects waiting for their value
+    excepting = False
     for cl in _clauses(toks, roles):
         new, verb, nps, why = _read_clause(cl, toks, roles, prev_verb, prev_nps)
-        if not new and not why and nps and nps is not prev_nps:
+        own_verb = any(verb_class(w) for w in cl.toks)
+        excepting = excepting and not own_verb
+        if cl.toks[:1] in (["not"], ["never"], ["except"]) or (excepting and not own_verb):
+            # "... but not the square", "except the star and the heart": exceptions
+            excepting = True
+            if cl.toks[:1] in (["not"], ["never"], ["except"]):
+                roles[cl.idx[0]] = "selector"
+            if steps and nps and nps is not prev_nps and steps[-1].target is not None:
+                steps[-1] = steps[-1].model_copy(update={"exclude": steps[-1].exclude + [n.sel for n in nps]})
+                continue
+            new, why, nps = [], why or "an exception needs something to apply to", []
+        elif own_verb and _negated(cl.toks):  # "don't change the square": nothing to do there
+            new, why, nps = [], None, []
+        elif not new and not why and nps and nps is not prev_nps:
             pending += nps
-        elif new and pending:
+        elif new and pending and not own_verb:
             for st in list(new):
                 if st.target is not None and st.kind in SHARED_KINDS:
                     new = [st.model_copy(update={"target": p.sel}) for p in pending] + new
@@ -102,6 +116,11 @@ def read_instruction(text: str) -> ReadResult:
                       words=[WordRole(word=w, role=r) for w, r in zip(toks, roles)])  # type: ignore[arg-type]
 
 
+def _negated(t: list[str]) -> bool:
+    at = next((k for k, w in enumerate(t) if verb_class(w)), None)
+    return at is not None and any(w in ("not", "never", "dont") for w in t[:at])
+
+
 def _unknown_line(unknown: list[str], steps: list[EditStep]) -> str:
     words = ", ".join(f"'{w}'" for w in dict.fromkeys(unknown))
     return (f"not understood: {words} — the world has only {', '.join(SHAPES)} in 10 colours, "
@@ -118,6 +137,10 @@ def _clauses(toks: list[str], roles: list) -> list[Clause]:
     # "swap A and B", "A and B trade places", "between A and B": that "and" joins two objects
     joint = any(w in L.SWAP_VERBS or w == "between" for w in toks)
     for i, w in enumerate(toks):
+        if w == "except" and cur:  # "remove all shapes except the star": the exception is its own clause
+            out.append(Clause([toks[j] for j in cur], cur))
+            cur = [i]
+            continue
         if w in CLAUSE_BREAKS and cur:
             nxt = toks[i + 1] if i + 1 < len(toks) else ""
             if joint and w == "and" and verb_class(nxt) is None:

@@ -56,6 +56,7 @@ class EditStep(BaseModel):
     target: Selector | None = None
     other: Selector | None = None
     other2: Selector | None = None  # "between the square and the circle": the second reference
+    exclude: list[Selector] = Field(default_factory=list)  # "... but not the square", "except the star"
     color: str | None = None  # recolor: the new colour; add: the new objects' colour
     texture: str | None = None  # texture: the new texture; add: the new objects' texture
     size: str | None = None  # size: small|medium|large|bigger|smaller; add: the new objects' size
