@@ -26,7 +26,7 @@ REGION_ANCHOR = {"top-left": (0.2, 0.2), "top-right": (0.8, 0.2), "bottom-left":
                  "bottom-right": (0.8, 0.8), "center": (0.5, 0.5), "left": (0.2, 0.5),
                  "right": (0.8, 0.5), "top": (0.5, 0.2), "bottom": (0.5, 0.8)}
 SMALLEST = 0.19  # the last size tried for a new object
-SCALE, MAX_SIDE, MIN_RATIO = 1.35, 0.40, 1.15  # "bigger"/"smaller": x1.35, up to 0.40 of the canvas
+SCALE, MAX_SIDE, MIN_RATIO = 1.5, 0.40, 1.15  # "bigger"/"smaller": x1.5 (the model under-draws), up to 0.40
 SHRINK_COST = 0.5  # placed adds: distance from the asked spot worth one unit of side lost
 SHORT_MOVES = (0.15, 0.12)  # tried after edit.ops.MOVE_STEPS; the benchmarks count a move from 0.10
 BAND = 0.22  # "to the right of X": the new object's centre within this of X's row (column)
