@@ -26,7 +26,8 @@ REGION_ANCHOR = {"top-left": (0.2, 0.2), "top-right": (0.8, 0.2), "bottom-left":
                  "bottom-right": (0.8, 0.8), "center": (0.5, 0.5), "left": (0.2, 0.5),
                  "right": (0.8, 0.5), "top": (0.5, 0.2), "bottom": (0.5, 0.8)}
 SMALLEST = 0.19  # the last size tried for a new object
-SCALE, MAX_SIDE, MIN_RATIO = 1.5, 0.40, 1.15  # "bigger"/"smaller": x1.5 (the model under-draws), up to 0.40
+FACTORS, MAX_SIDE, MIN_RATIO = (1.5, 1.35, 1.2), 0.40, 1.15  # "bigger"/"smaller": x1.5 (the model
+# under-draws), less when there is no room for that; sides up to 0.40
 SHRINK_COST = 0.5  # placed adds: distance from the asked spot worth one unit of side lost
 SHORT_MOVES = (0.15, 0.12)  # tried after edit.ops.MOVE_STEPS; the benchmarks count a move from 0.10
 BAND = 0.22  # "to the right of X": the new object's centre within this of X's row (column)
@@ -149,26 +150,31 @@ def _clamp(b):
 
 
 def _size(out: Layout, idx: list[int], size: str | None) -> None:
-    """Relative sizes scale the object's own side by ``SCALE`` (within the world's range); absolute
+    """Relative sizes scale the object's own side by ``FACTORS[0]`` (less when that has no room; within
+    the world's range); absolute
     ones set the size class's side. Nudged (≤ 0.1) into the nearest spot that fits."""
     objs = out.objects
     for i in idx:
         # detected boxes of stars and triangles run smaller than the drawn object: never below the class
         cur = max(side(objs[i]), SIZES[_size_name(objs[i].box)])
         if size in ("bigger", "smaller"):
-            new = min(cur * SCALE, MAX_SIDE) if size == "bigger" else max(cur / SCALE, SMALLEST)
-            if (new / cur if size == "bigger" else cur / new) < MIN_RATIO:
+            sides = [min(cur * f, MAX_SIDE) if size == "bigger" else max(cur / f, SMALLEST) for f in FACTORS]
+            sides = [x for x in sides if (x / cur if size == "bigger" else cur / x) >= MIN_RATIO]
+            if not sides:
                 raise EditError(f"the {objs[i].name} is already as {'big' if size == 'bigger' else 'small'} "
                                 "as world objects get")
         elif size in SIZES:
-            new = SIZES[size]
-            if abs(new - cur) < 0.04:
+            sides = [SIZES[size]]
+            if abs(sides[0] - cur) < 0.04:
                 raise EditError(f"the {objs[i].name} is already {size}")
         else:
             raise EditError(f"unknown size {size!r}")
-        box = _centred((0, 0, new, new), objs[i].center)
         others = [_inset(b) for b in _others(objs, [i])]
-        placed = _nudge(box, others)
+        placed = None
+        for new in sides:  # x1.5 first; less when that has no room
+            placed = _nudge(_centred((0, 0, new, new), objs[i].center), others)
+            if placed is not None:
+                break
         if placed is None:
             raise EditError(f"no room to make the {objs[i].name} {size}")
         objs[i].size, objs[i].box = _size_name(placed), placed
