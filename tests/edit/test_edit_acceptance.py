@@ -46,7 +46,8 @@ def test_generate_edit_detect(tmp_path, limner_cli):
     assert rec.kind == "edit" and rec.seed == 0
     assert rec.extra["source_sha256"] == sha256_file(src)
     assert rec.extra["instruction"] == "make the circle green"
-    assert rec.extra["planned_op"]["kind"] == "recolor" and rec.extra["planned_op"]["new_color"] == "green"
+    assert rec.extra["planned_op"][0]["kind"] == "recolor" and rec.extra["planned_op"][0]["color"] == "green"
+    assert rec.extra["edit_path"] == "rules" and rec.extra["unknown_words"] == []
     assert rec.image_guidance_scale == 1.0 and rec.guidance_scale == 1.0
 
     # same source, instruction and seed → the same bytes

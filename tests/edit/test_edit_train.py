@@ -30,7 +30,7 @@ def test_train_edit_resumes_and_its_weights_edit(tmp_path, limner_cli):
     from limner.world.render import render_layout
 
     img = render_layout(edit_pair(0, "recolor").source, 32)
-    res = EmbeddedEditBackend(weights=str(out / "final")).edit(img, "make it red", seeds=[0],
+    res = EmbeddedEditBackend(weights=str(out / "final")).edit(img, "make the star red", seeds=[0],
                                                                num_inference_steps=2)
     assert np.asarray(res.images[0]).shape == (32, 32, 3)
 

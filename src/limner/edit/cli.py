@@ -29,9 +29,15 @@ def register(app: typer.Typer) -> None:
         no_sketch: bool = typer.Option(False, "--no-sketch", help="embedded: no planner sketch (source + text only)"),
         no_mask: bool = typer.Option(False, "--no-mask", help="embedded: let the model redraw the whole image (default: pixels outside the planned edit region stay the source's)"),
         no_metadata: bool = typer.Option(False, "--no-metadata", help="write PNGs without the recipe"),
+        force: bool = typer.Option(False, "--force", help="embedded: run the model on the text alone when the instruction cannot be carried out (default: refuse, exit 2, write nothing)"),
+        llm: Optional[str] = typer.Option(None, "--llm", help="embedded: an LLM backend id (embedded, llamacpp, openai) that reads what the rule reader does not; its reading is verified against the instruction and the scene"),
         quiet: bool = typer.Option(False, "-q", "--quiet"),
     ) -> None:
-        """Edit an image by an instruction (InstructPix2Pix): PNGs carry the source hash and instruction."""
+        """Edit an image by an instruction (InstructPix2Pix): PNGs carry the source hash and instruction.
+
+        The embedded backend reads the instruction against the detected scene first; what it cannot
+        carry out (not understood, out of vocabulary, impossible) is refused with one line, exit 2,
+        and no file, unless --force."""
         from ..errors import InputError
         from .pipeline import make_request, run_edit
 
@@ -48,6 +54,13 @@ def register(app: typer.Typer) -> None:
             if backend != "embedded":
                 raise InputError("--no-mask applies to the embedded backend only")
             options["mask"] = False
+        if force or llm:
+            if backend != "embedded":
+                raise InputError("--force/--llm apply to the embedded backend only")
+            if force:
+                options["force"] = True
+            if llm:
+                options["llm"] = llm
         request = make_request(image, instruction, num_images=num_images, seed=seed,
                                num_inference_steps=steps, guidance_scale=guidance,
                                image_guidance_scale=image_guidance, backend=backend, model=model,

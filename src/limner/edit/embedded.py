@@ -6,9 +6,12 @@ mean); any other square image of at least 32×32 is area-resized (``Image.BOX``,
 filter) with a note saying so. Non-square and smaller images are rejected with an
 :class:`~limner.errors.InputError`.
 
-The planner step (``edit.sketch``) detects the source scene, reads the instruction and paints the
-target sketch; when the instruction cannot be read the sketch is zero and the model edits from
-source + text alone (the note says so). ``sketch=False`` turns the planner off.
+The planner step (``edit.sketch``) detects the source scene, reads the instruction (``edit.reader``;
+the LLM reader too with ``llm=``) and applies it to the scene (``edit.apply``), then paints the
+target sketch. An instruction the planner cannot carry out (not understood, out of vocabulary,
+impossible in this scene) is refused: :class:`~limner.errors.InputError` with one line, before the
+model runs, unless ``force=True``, which runs the model on source + text alone (the record's
+``edit_path`` says which path ran). ``sketch=False`` turns the planner off.
 
 With a plan, sampling is region-preserving (``edit.mask``, Blended-Diffusion style): pixels outside
 the planned edit region are the source's at every step, so the model draws only what the
@@ -77,42 +80,62 @@ class EditInputs:
     op: Any = None
     target: Any = None
     notes: list[str] = field(default_factory=list)
+    refusal: str | None = None  # why the planner cannot carry the instruction out (None: it can)
+    plan: Any = None  # the EditPlan
 
 
-def plan_edit(image, instruction: str):
-    """(op, target layout or None, note, source layout) for one native image."""
-    from .sketch import detect_layout, plan_target
+def plan_edit(image, instruction: str, llm: Any = None):
+    """(EditPlan or None, note) for one native image; None when the detector is unavailable."""
+    from .sketch import detect_layout, plan_instruction
 
     try:
         src = detect_layout(image)
     except (FileNotFoundError, ImportError) as exc:  # detector not installed/trained
-        return None, None, f"detector unavailable ({exc}); running on text alone", None
-    op, tgt, note = plan_target(src, instruction)
-    return op, tgt, note, src
+        return None, f"detector unavailable ({exc})"
+    return plan_instruction(src, instruction, llm=llm), ""
 
 
-def edit_inputs(native, instruction: str, *, sketch: bool = True, mask: bool = True) -> EditInputs:
+def edit_inputs(native, instruction: str, *, sketch: bool = True, mask: bool = True, llm: Any = None,
+                vacate: bool = True) -> EditInputs:
     """Plan the edit of one native image and build the model's inputs: the source, the target
-    sketch (zeros without a plan or with ``sketch=False``) and the keep mask (``edit.mask``)."""
+    sketch (zeros without a plan or with ``sketch=False``) and the keep mask (``edit.mask``).
+    ``refusal`` says why there is no plan (the caller refuses, or runs on the text alone)."""
     import torch
 
-    from .mask import keep_mask
+    from .mask import cleared_source, keep_mask
     from .sketch import target_sketch
 
-    op = tgt = src_layout = keep = None
+    op = tgt = src_layout = keep = plan = None
     notes: list[str] = []
+    refusal = None
     if sketch:
-        op, tgt, note, src_layout = plan_edit(native, instruction)
-        if note:
-            notes.append(note)
+        plan, note = plan_edit(native, instruction, llm=llm)
+        if plan is None:
+            refusal = note
+        else:
+            src_layout, tgt, refusal = plan.source, plan.target, plan.refusal
+            op = [s.model_dump(exclude_none=True) for s in plan.read.steps] or None
     src = torch.from_numpy(np.asarray(native, np.float32)).permute(2, 0, 1) / 127.5 - 1
-    inp = EditInputs(instruction, src, torch.from_numpy(target_sketch(tgt, SIZE)), op=op, target=tgt, notes=notes)
+    inp = EditInputs(instruction, src, torch.from_numpy(target_sketch(tgt, SIZE)), op=op, target=tgt, notes=notes,
+                     refusal=refusal, plan=plan)
     if mask and tgt is not None:
-        keep = keep_mask(native, src_layout, tgt, SIZE)
+        keep = keep_mask(native, src_layout, tgt, SIZE, vacate=vacate)
+        cleared = cleared_source(native, src_layout, tgt, SIZE) if vacate else None
+        if cleared is not None:  # condition on the source with the vacated pixels already background
+            inp.source = torch.from_numpy(cleared).permute(2, 0, 1) / 127.5 - 1
     if keep is not None:
         inp.keep = torch.from_numpy(keep[0])[None]
         inp.fill = torch.from_numpy(keep[1]).permute(2, 0, 1) / 127.5 - 1
     return inp
+
+
+def _make_llm(spec: Any):
+    """An LLM object as given, or one built from a backend id / options dict (``limner edit --llm``)."""
+    if not isinstance(spec, (str, dict)):
+        return spec
+    from ..llm import get_llm
+
+    return get_llm(spec) if isinstance(spec, str) else get_llm(**spec)
 
 
 def stack_inputs(inputs: list[EditInputs]):
@@ -176,7 +199,7 @@ class EmbeddedEditBackend(EditBackend):
     def edit(self, image: Any, instruction: str, *, seeds: list[int], num_inference_steps: int | None = None,
              guidance_scale: float | None = None, image_guidance_scale: float | None = None,
              callback: Callable[[int, int], None] | None = None, sketch: bool = True,
-             mask: bool = True, **options: Any) -> BackendOutput:
+             mask: bool = True, force: bool = False, llm: Any = None, **options: Any) -> BackendOutput:
         if options:
             raise InputError(f"the embedded edit backend has no option(s): {', '.join(sorted(options))}")
         if not seeds:
@@ -186,8 +209,17 @@ class EmbeddedEditBackend(EditBackend):
         steps = int(num_inference_steps or DEFAULT_STEPS)
         s_t = DEFAULT_GUIDANCE if guidance_scale is None else float(guidance_scale)
         s_i = DEFAULT_IMAGE_GUIDANCE if image_guidance_scale is None else float(image_guidance_scale)
-        inp = edit_inputs(native, instruction, sketch=sketch, mask=mask)
+        llm_obj = _make_llm(llm) if llm else None
+        inp = edit_inputs(native, instruction, sketch=sketch, mask=mask, llm=llm_obj)
         notes += inp.notes
+        path = inp.plan.path if inp.plan is not None and inp.refusal is None else None
+        if inp.refusal is not None:
+            if not force:
+                raise InputError(f"cannot edit: {inp.refusal}; nothing written (--force runs the model on the text alone)")
+            notes.append(f"{inp.refusal}; --force: running the model on the text alone")
+            path = "text-only (forced)"
+        elif not sketch:
+            path = "text-only (--no-sketch)"
         op, tgt, keep = inp.op, inp.target, inp.keep
         args, kw = stack_inputs([inp] * len(seeds))
         x = self.model.edit(*args, **kw, image_guidance_scale=s_i, guidance_scale=s_t,
@@ -197,8 +229,10 @@ class EmbeddedEditBackend(EditBackend):
             images=images, seeds=[int(s) for s in seeds],
             model={"id": MODEL_ID, "path": str(self.weights), "sha256": self._sha()},
             num_inference_steps=steps, guidance_scale=s_t, width=SIZE, height=SIZE,
-            extra={"image_guidance_scale": s_i, "scheduler": "DDIM", "planned_op": op.model_dump(exclude_none=True)
-                   if op else None, "sketch": tgt is not None, "notes": notes,
+            extra={"image_guidance_scale": s_i, "scheduler": "DDIM", "planned_op": op, "edit_path": path,
+                   "refusal": inp.refusal, "unknown_words": inp.plan.read.unknown if inp.plan is not None else None,
+                   "word_roles": [[w.word, w.role] for w in inp.plan.read.words] if inp.plan is not None else None,
+                   "sketch": tgt is not None, "notes": notes,
                    "kept_fraction": None if keep is None else round(float(keep.mean()), 4),
                    "target_layout": tgt.model_dump(mode="json") if tgt is not None else None},
         )

@@ -2,8 +2,9 @@
 
 1. :func:`detect_layout` finds the source scene with the exact detector (``world.detect``) and
    returns it as a :class:`~limner.schema.Layout` (objects + background).
-2. :func:`plan_target` reads the instruction (``edit.instructions``) and applies it to that scene
-   (``edit.ops.apply_edit``). None when the instruction cannot be read or applied.
+2. :func:`plan_instruction` reads the instruction (``edit.reader``, and ``edit.llm_reader`` when
+   an LLM is configured) and applies it to that scene (``edit.apply``): an ``EditPlan`` with the
+   target layout, or a one-line refusal when it cannot be read or carried out.
 3. :func:`target_sketch` paints the target layout with ``world.condition.layout_to_condition``;
    zeros when there is no target (the model then runs on source + text alone).
 """
@@ -13,12 +14,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..schema import Layout, SceneObject
-from .ops import EditError, EditOp, _size_of, apply_edit
 from ..world.vocab import BACKGROUND_COLORS
-from .instructions import parse_instruction, resolve
+from .apply import plan_steps
+from .ops import _size_of
+from .reader import read_instruction
+from .steps import EditPlan
 
-PLACEMENT_TRIES = 8
-TIGHTEN = 0.5 / 32  # half a pixel of the 32 px native image, normalized
 
 
 def _nearest_bg(rgb) -> str:
@@ -54,44 +55,24 @@ def _clip(box):
     return (x0, y0, x1, y1)
 
 
-def plan_target(source: Layout, instruction: str) -> tuple[EditOp | None, Layout | None, str]:
-    """(op, target layout, note). Target None when the instruction can't be read or applied."""
-    op = parse_instruction(instruction)
-    if op is None:
-        return None, None, "instruction not understood by the edit planner; running on text alone"
-    op = resolve(op, source)
-    err: EditError | None = None
-    for attempt in range(PLACEMENT_TRIES if op.kind in ("add", "count") else 1):
-        # add/count place new objects at random free spots: a crowded scene gets a few layouts
-        rng = None if attempt == 0 else np.random.default_rng(attempt)
-        try:
-            return op, apply_edit(source, op, rng=rng), ""
-        except EditError as exc:
-            err = exc
-    if op.kind in ("move", "size") and str(err).startswith("no room"):
-        target = _with_tight_boxes(source, op)
-        if target is not None:
-            return op, target, ""
-    return op, None, f"edit planner: {err}; running on text alone"
+def plan_instruction(source: Layout, instruction: str, llm=None) -> EditPlan:
+    """Read ``instruction`` (the rule reader; the LLM reader for what the rules do not read, when
+    ``llm`` is given) and apply it to the detected ``source`` scene: an :class:`EditPlan` with the
+    target layout, or with a one-line refusal."""
+    read = read_instruction(instruction)
+    if llm is not None and not read.understood and (read.refusal or "").startswith(("not understood", "no edit")):
+        from .llm_reader import read_with_llm
+
+        read = read_with_llm(llm, instruction, source, rules=read)
+    return plan_steps(source, read)
 
 
-def _with_tight_boxes(source: Layout, op: EditOp) -> Layout | None:
-    """Apply ``op`` to the scene with every box shrunk by half a pixel (at 32 px) a side, then give
-    the untouched objects back their detected boxes. Detected boxes are whole pixels that include
-    the anti-aliased edge, about half a pixel a side larger than the object, which can leave "no
-    room" for a move or a resize near the border that the real objects have room for."""
-    inset = source.model_copy(deep=True)
-    for o in inset.objects:
-        x0, y0, x1, y1 = o.box
-        d = min(TIGHTEN, (x1 - x0) / 4, (y1 - y0) / 4)
-        o.box = (x0 + d, y0 + d, x1 - d, y1 - d)
-    try:
-        target = apply_edit(inset, op)
-    except EditError:
-        return None
-    back = {repr(o): src for o, src in zip(inset.objects, source.objects)}
-    target.objects = [back.get(repr(o), o) for o in target.objects]
-    return target
+def plan_target(source: Layout, instruction: str) -> tuple[list[dict] | None, Layout | None, str]:
+    """(steps as dicts, target layout, note). Target None when the instruction can't be carried out;
+    the note is then the one-line reason."""
+    plan = plan_instruction(source, instruction)
+    steps = [s.model_dump(exclude_none=True) for s in plan.read.steps] or None
+    return steps, plan.target, plan.refusal or ""
 
 
 def target_sketch(target: Layout | None, size: int = 32) -> np.ndarray:

@@ -5,9 +5,10 @@ channels next to the noisy target image:
 
 * the **source image** (3 ch, [-1, 1]) — InstructPix2Pix's extra image channels;
 * a **target sketch** (10 ch, ``limner.models.condition.layout_to_condition``): the planner turns the
-  instruction into a target layout (``edit.instructions.parse_instruction`` on the source scene
-  found by the detector, then ``world.edits.apply_edit``) and paints it; zeros when the
-  instruction cannot be read, so the model then runs on source + text alone;
+  instruction into a target layout (``edit.reader`` + ``edit.apply`` on the source scene found by
+  the detector) and paints it; zeros when ``limner edit --force`` runs an instruction the planner
+  refused, so the model then runs on source + text alone (training pairs use the templates of
+  ``edit.ops`` read by ``edit.instructions``);
 * two fixed **texture-phase** channels (the canvas-wide stripe and dot patterns of the renderer),
   a positional hint that lets a small network draw textures in phase.
 
