@@ -112,7 +112,8 @@ def test_a_failed_write_removes_what_it_wrote(tmp_path, images, monkeypatch):
                                  num_inference_steps=1, guidance_scale=1.0, width=32, height=32, extra={})
 
     calls = []
-    real = pipeline.save_png
+    from limner import records
+    real = records.save_png
 
     def flaky(img, path, rec, metadata):
         calls.append(path)
@@ -120,7 +121,7 @@ def test_a_failed_write_removes_what_it_wrote(tmp_path, images, monkeypatch):
             raise OSError(28, "No space left on device")
         return real(img, path, rec, metadata)
 
-    monkeypatch.setattr(pipeline, "save_png", flaky)
+    monkeypatch.setattr(records, "save_png", flaky)
     req = pipeline.make_request(images["view"], GOOD, num_images=2)
     out = tmp_path / "new" / "out"
     with pytest.raises(InputError, match="No space left on device"):
@@ -133,7 +134,7 @@ def test_a_failed_write_removes_what_it_wrote(tmp_path, images, monkeypatch):
     with pytest.raises(InputError):
         pipeline.run_edit(req, out, backend=Fake())
     assert sorted(p.name for p in out.rglob("*")) == ["mine.png"]
-    monkeypatch.setattr(pipeline, "save_png", real)
+    monkeypatch.setattr(records, "save_png", real)
     res = pipeline.run_edit(req, out, backend=Fake())
     assert len(res.paths) == 2 and all(Path(p).is_file() for p in res.paths)
 

@@ -23,12 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import __version__
 from ..errors import InputError
-from ..generate import free_stem
-from ..records import ensure_output_dir, save_png, sha256_file, versions
+from ..records import OutputImage, check_output_dir, sha256_file, versions, write_images
 from ..schema import EditRequest, ImageRecord
 from .instructions import validate_instruction
 
-VIEW_MIN_SIDE = 256
 
 
 class EditResult(BaseModel):
@@ -81,36 +79,6 @@ def make_request(image_path: str | Path, instruction: str, **kw: Any) -> EditReq
     return EditRequest(image_path=str(image_path), image_sha256=sha, instruction=instruction, **kw)
 
 
-def check_output_dir(path: str | Path) -> Path:
-    """InputError now, before any work, if ``path`` cannot become a writable directory. Creates
-    nothing (a failed edit leaves nothing behind)."""
-    p = Path(path)
-    if p.exists():
-        if not p.is_dir():
-            raise InputError(f"cannot write to {p}: it exists and is not a directory")
-        if not os.access(p, os.W_OK | os.X_OK):
-            raise InputError(f"output directory {p} is not writable")
-        return p
-    anc = p.parent
-    while not anc.exists() and anc != anc.parent:
-        anc = anc.parent
-    if not anc.is_dir():
-        raise InputError(f"cannot create output directory {p}: {anc} is not a directory")
-    if not os.access(anc, os.W_OK | os.X_OK):
-        raise InputError(f"cannot create output directory {p}: {anc} is not writable")
-    return p
-
-
-def _view(img):
-    from PIL import Image
-
-    side = min(img.size)
-    if side >= VIEW_MIN_SIDE:
-        return img
-    k = -(-VIEW_MIN_SIDE // side)
-    return img.resize((img.width * k, img.height * k), Image.NEAREST)
-
-
 def run_edit(request: EditRequest, out_dir: str | Path | None = None, *, image: Any = None,
              backend: Any = None, metadata: bool = True,
              callback: Callable[[int, int], None] | None = None) -> EditResult:
@@ -153,41 +121,9 @@ def run_edit(request: EditRequest, out_dir: str | Path | None = None, *, image: 
         ))
     result = EditResult(records=records, images=list(out.images), notes=notes)
     if out_dir is not None:
-        _write_all(Path(out_dir), records, out.images, metadata, result.paths)
+        result.paths = write_images(out_dir, [OutputImage(i, r) for r, i in zip(records, out.images)],
+                                    metadata=metadata)
     return result
-
-
-def _write_all(d: Path, records, images, metadata: bool, paths: list[str]) -> None:
-    """Write every image (view + native) or, on any failure, remove what this call wrote."""
-    made, x = [], d
-    while not x.exists() and x != x.parent:  # folders this call creates, outermost first
-        made.insert(0, x)
-        x = x.parent
-    if not (d / "native").exists():
-        made.append(d / "native")
-    written: list[Path] = []
-    try:
-        ensure_output_dir(d)
-        for rec, img in zip(records, images):
-            stem = free_stem(d, rec.index, rec.seed)
-            view = _view(img)
-            if view is not img:
-                ensure_output_dir(d / "native")
-                written.append(save_png(img, d / "native" / f"{stem}.png", rec, metadata))
-            written.append(save_png(view, d / f"{stem}.png", rec, metadata))
-            paths.append(str(written[-1]))
-    except BaseException as exc:
-        for f in written:
-            f.unlink(missing_ok=True)
-        for x in reversed(made):
-            try:
-                x.rmdir()
-            except OSError:
-                pass
-        paths.clear()
-        if isinstance(exc, OSError):
-            raise InputError(f"cannot write to {d}: {exc.strerror or exc}; nothing was kept") from None
-        raise
 
 
 def image_sha256(image) -> str:
