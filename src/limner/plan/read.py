@@ -183,6 +183,26 @@ def _word_item(tokens: list[str], i: int) -> Item:
     return Item("unk", w, w)
 
 
+_BG_JOINERS = {"to", "and", "into", "fading"}
+
+
+def _background_run(tokens: list[str], i: int) -> int:
+    """Length of a background phrase starting at ``i`` — background vocabulary (colours, the world's
+    background colours, plain/gradient) joined by to/and, ending in "background"/"backdrop" — when
+    it holds words the word-by-word reader would not place (a gradient, "mint"); else 0."""
+    vocab = W.KNOWN_PLACES | _BG_JOINERS
+    if tokens[i] in _BG_JOINERS or tokens[i] not in W.KNOWN_PLACES:
+        return 0
+    j = i
+    while j < len(tokens) and tokens[j] in vocab:
+        j += 1
+    if j >= len(tokens) or tokens[j] not in W.BACKGROUND_WORDS or j == i:
+        return 0
+    run = tokens[i:j]
+    special = {"gradient", "plain", "mint", "beige", "sky"} | _BG_JOINERS
+    return j - i + 1 if any(t in special for t in run) else 0
+
+
 def lex(text: str) -> list[Item]:
     """Tokens -> items (longest phrase first), each with its clause number."""
     tokens = TOKEN_RE.findall(text.lower().replace("-", " ").replace("'s ", " 's ").replace("\u2019", "'"))
@@ -190,6 +210,11 @@ def lex(text: str) -> list[Item]:
     items: list[Item] = []
     i, clause = 0, 0
     while i < len(tokens):
+        bg = _background_run(tokens, i)
+        if bg:  # "a gradient sky to mint background": one background phrase
+            items.append(Item("bg", " ".join(tokens[i:i + bg]), " ".join(tokens[i:i + bg]), clause=clause))
+            i += bg
+            continue
         hit = None
         for n in range(min(_MAXLEN, len(tokens) - i), 1, -1):
             key = tuple(tokens[i:i + n])
