@@ -180,8 +180,13 @@ def render_jobs(request: GenerationRequest, jobs: list[Job], hooks: Hooks | None
             ))
             images.append(img)
     order = sorted(range(len(records)), key=lambda i: records[i].index)
-    return GenerationResult(records=[records[i] for i in order], images=[images[i] for i in order],
-                            layout=jobs[0].layout if jobs else None, notes=sorted(set(notes)))
+    result = GenerationResult(records=[records[i] for i in order], images=[images[i] for i in order],
+                              layout=jobs[0].layout if jobs else None, notes=sorted(set(notes)))
+    if request.options.get("correct"):  # --correct: detect, compare, redraw failing regions (limner.correct)
+        from .correct import correct_result
+
+        result = correct_result(request, result, hooks.progress)
+    return result
 
 
 def _view(img):

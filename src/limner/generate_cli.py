@@ -40,6 +40,9 @@ def register(app: typer.Typer) -> None:
         llm_model: Optional[str] = typer.Option(None, "--llm-model"),
         no_cache: bool = typer.Option(False, "--no-cache", help="do not use the LLM disk cache"),
         config: Optional[Path] = typer.Option(None, "--config", help="config file (TOML)"),
+        correct: bool = typer.Option(False, "--correct", help="check each image against the request and redraw what is wrong"),  # limner.correct
+        rounds: int = typer.Option(2, "--rounds", min=1, max=8, help="--correct: at most K correction rounds"),  # limner.correct
+        detector: str = typer.Option("world", "--detector", help="--correct: world | owlv2 | grounding-dino | vlm"),  # limner.correct
         as_json: bool = typer.Option(False, "--json", help="print the records as JSON"),
         quiet: bool = typer.Option(False, "-q", "--quiet"),
     ) -> None:
@@ -68,6 +71,8 @@ def register(app: typer.Typer) -> None:
             for k, v in (("controlnet", controlnet), ("gligen", gligen or None), ("scheduler", scheduler)):
                 if v is not None:
                     options[k] = v
+            if correct:  # limner.correct reads these from the request's options
+                options["correct"] = {"rounds": rounds, "detector": detector}
             chosen_planner = planner or settings.llm_backend
             request = make_request(
                 prompt=prompt, negative_prompt=negative_prompt, num_images=num_images, seed=seed,
