@@ -83,9 +83,9 @@ def _place_box(ref: list[SceneObject], rel: str, side: float, others: list[Box])
     x1 = max(o.box[2] for o in ref)
     y1 = max(o.box[3] for o in ref)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    for s in (side, side * 0.8, 0.2):
+    for s in (side, side * 0.8, 0.2, 0.17, 0.15):
         for off in (0.0, 0.12, -0.12, 0.24, -0.24, 0.36, -0.36):
-            for gap in (0.06, 0.12, 0.2):
+            for gap in (0.06, 0.12, 0.2, 0.05):
                 if rel == "right of":
                     bx, by = x1 + gap, cy - s / 2 + off
                 elif rel == "left of":
@@ -102,6 +102,44 @@ def _place_box(ref: list[SceneObject], rel: str, side: float, others: list[Box])
     return None
 
 
+def _make_room(objs: list[SceneObject], ref: list[SceneObject], rel: str) -> tuple[list[SceneObject], list[SceneObject]]:
+    """Shrink the reference objects to a large size at most and push them away from side ``rel``."""
+    ids = [k for k, o in enumerate(objs) if any(o is r or o == r for r in ref)]
+    dx, dy = {"right of": (-1, 0), "left of": (1, 0), "above": (0, 1), "below": (0, -1)}[rel]
+    out = [o.model_copy(deep=True) for o in objs]
+    for k in ids:
+        (cx, cy), s = out[k].center, min(out[k].box[2] - out[k].box[0], SIZES["large"])
+        cx = min(max(cx + dx * 0.2, LO + s / 2), HI - s / 2)
+        cy = min(max(cy + dy * 0.2, LO + s / 2), HI - s / 2)
+        out[k].box, out[k].polygon, out[k].size = (cx - s / 2, cy - s / 2, cx + s / 2, cy + s / 2), None, None
+    return out, [out[k] for k in ids]
+
+
+def _small_move(layout: Layout, op) -> Layout:
+    """A move for which :func:`apply_edit` found no room: shorter steps, then the object one size
+    smaller (its centre moved as asked). Raises EditError when even that does not fit."""
+    from ..edit.ops import DIRECTIONS, MIN_MOVE
+
+    idx = selected(layout, op)
+    dx, dy = DIRECTIONS[op.direction or "left"]
+    others = [o.box for k, o in enumerate(layout.objects) if k not in idx]
+    for shrink in (1.0, 0.8, 0.65):
+        for step in (0.16, 0.14, 0.12, MIN_MOVE + 0.01):
+            objs = [o.model_copy(deep=True) for o in layout.objects]
+            boxes = []
+            for i in idx:
+                (cx, cy), s = objs[i].center, (objs[i].box[2] - objs[i].box[0]) * shrink
+                cx, cy = cx + dx * step, cy + dy * step
+                boxes.append((cx - s / 2, cy - s / 2, cx + s / 2, cy + s / 2))
+            if all(b[0] >= LO and b[1] >= LO and b[2] <= HI and b[3] <= HI for b in boxes) and all(
+                    _gap(b, o) > MIN_GAP for b in boxes for o in others):
+                for i, b in zip(idx, boxes):
+                    objs[i].box, objs[i].polygon = b, None
+                out = layout.model_copy(update={"objects": objs})
+                return out.model_copy(update={"caption": captions(out, np.random.default_rng(0)).short})
+    raise EditError(f"no room to move the {op.shape} {op.direction}")
+
+
 def apply_plan_edit(layout: Layout, e: PlanEdit, notes: list[str]) -> Layout:
     """``layout`` with one edit applied and verified; InputError when it cannot be done."""
     op = e.op
@@ -112,7 +150,12 @@ def apply_plan_edit(layout: Layout, e: PlanEdit, notes: list[str]) -> Layout:
                 color = next((c for c in COLORS if c not in used), "red")
                 op = op.model_copy(update={"color": color})
                 notes.append(f"'{e.clause}' names no colour: the new {op.shape} is {color}")
-            new = apply_edit(layout, op)
+            try:
+                new = apply_edit(layout, op)
+            except EditError:
+                if op.kind != "move":
+                    raise
+                new = _small_move(layout, op)  # re-plan: a shorter step, or a smaller object
             chk = check_edit(layout, new, op)
             if not chk.ok:
                 raise EditError("; ".join(chk.reasons))
@@ -130,6 +173,10 @@ def apply_plan_edit(layout: Layout, e: PlanEdit, notes: list[str]) -> Layout:
             size = op.size if op.size in SIZES else (ref[0].size if ref[0].size in SIZES else "medium")
             for _ in range(op.count or 1):
                 box = _place_box(ref, e.place, SIZES[size], [o.box for o in objs])
+                if box is None:  # re-plan: shrink the reference objects away from the new one
+                    objs, ref = _make_room(objs, ref, e.place)
+                    notes.append(f"made room {e.place} the {e.ref_shape}: it is smaller now")
+                    box = _place_box(ref, e.place, SIZES["small"], [o.box for o in objs])
                 if box is None:
                     raise EditError(f"no room to put a {op.shape} {e.place} the {e.ref_shape}")
                 objs.append(SceneObject(name=op.shape or "circle", color=color, size=size,

@@ -63,8 +63,21 @@ class PlanEdit(BaseModel):
     source: Literal["rules", "llm"] = "rules"
 
 
+_FILLER = {"now", "then", "also", "please", "ok", "okay", "next", "and", "finally", "lastly", "so", "just"}
+
+
+def _strip_filler(p: str) -> str:
+    ws = p.split()
+    while ws and ws[0].lower().strip("!?") in _FILLER:
+        ws = ws[1:]
+    while ws and ws[-1].lower().strip("!?") in _FILLER:
+        ws = ws[:-1]
+    return " ".join(ws)
+
+
 def split_clauses(text: str) -> list[str]:
-    parts = [p.strip() for p in _SPLIT.split(text.strip()) if p and p.strip()]
+    parts = [_strip_filler(p.strip()) for p in _SPLIT.split(text.strip()) if p and p.strip()]
+    parts = [p for p in parts if p]
     out: list[str] = []
     verb = None
     for p in parts:
