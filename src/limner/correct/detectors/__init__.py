@@ -95,4 +95,46 @@ def split_phrase(phrase: str, queries: list[Query]) -> Query | None:
     return None
 
 
-__all__ = ["ALIASES", "DETECTORS", "Detector", "Found", "Query", "get_detector", "split_phrase"]
+def nms(found: list[Found], iou: float = 0.5) -> list[Found]:
+    """Greedy non-maximum suppression over all labels (highest score first)."""
+    def inter_over_union(a, b) -> float:
+        w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+        h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+        i = w * h
+        u = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - i
+        return i / u if u > 0 else 0.0
+
+    keep: list[Found] = []
+    for f in sorted(found, key=lambda f: -f.score):
+        if all(inter_over_union(f.box, k.box) < iou for k in keep):
+            keep.append(f)
+    return keep
+
+
+def clip_box(box, width: float = 1.0, height: float = 1.0) -> tuple[float, float, float, float] | None:
+    """A pixel (or normalized, with width=height=1) xyxy box → normalized and clipped; None if empty."""
+    x0, y0, x1, y1 = (float(v) for v in box)
+    x0, x1 = sorted((min(max(x0 / width, 0.0), 1.0), min(max(x1 / width, 0.0), 1.0)))
+    y0, y1 = sorted((min(max(y0 / height, 0.0), 1.0), min(max(y1 / height, 0.0), 1.0)))
+    if x1 - x0 <= 1e-6 or y1 - y0 <= 1e-6:
+        return None
+    return (x0, y0, x1, y1)
+
+
+def local_model(option: str | None, env: str, detector: str) -> str:
+    """The weights folder of a transformers detector: the ``model`` option, else ``$env``; a clear
+    error when neither names an existing folder (nothing is downloaded)."""
+    import os
+    from pathlib import Path
+
+    path = option or os.environ.get(env)
+    if not path:
+        raise InputError(f"the {detector} detector needs its weights in a local folder: pass model=PATH "
+                         f"or set {env}")
+    if not Path(path).is_dir():
+        raise InputError(f"no {detector} weights at {path} (a folder written by save_pretrained is expected)")
+    return str(path)
+
+
+__all__ = ["ALIASES", "DETECTORS", "Detector", "Found", "Query", "clip_box", "get_detector", "local_model", "nms",
+           "split_phrase"]
