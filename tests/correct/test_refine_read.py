@@ -51,3 +51,32 @@ def test_what_cannot_be_read_or_done_is_named(text, words):
     with pytest.raises(InputError, match=words):
         for e in read_instruction(text, lay):
             lay = apply_plan_edit(lay, e, [])
+
+
+class _FakeLLM:
+    """Stands in for a schema-constrained LLM: answers with a validated EditOp (or fails)."""
+
+    def __init__(self, op=None):
+        self.op, self.calls = op, []
+
+    def chat(self, prompt, *, schema, **kw):
+        self.calls.append((prompt, schema))
+        if self.op is None:
+            raise ValueError("reply does not match the schema")
+        return schema.model_validate(self.op)
+
+
+def test_an_llm_reads_what_the_rules_cannot_and_its_edit_is_verified():
+    lay = _lay("a red circle to the left of a blue square")
+    llm = _FakeLLM({"kind": "recolor", "shape": "circle", "new_color": "purple"})
+    (e,) = read_instruction("give the round thing a purple look", lay, llm=llm)
+    assert e.source == "llm" and llm.calls and llm.calls[0][1].__name__ == "EditOp"
+    new = apply_plan_edit(lay, e, [])
+    assert next(o for o in new.objects if o.name == "circle").color == "purple"
+    # an LLM edit that does not fit the scene is refused, not guessed
+    bad = _FakeLLM({"kind": "remove", "shape": "star"})
+    (e,) = read_instruction("lose the sparkly one", lay, llm=bad)
+    with pytest.raises(InputError, match="no star"):
+        apply_plan_edit(lay, e, [])
+    with pytest.raises(InputError, match="could not understand"):
+        read_instruction("lose the sparkly one", lay, llm=_FakeLLM(None))
