@@ -223,15 +223,22 @@ def main(argv=None) -> int:
               + " ".join(f"{t}={v:.3f}" for t, v in per_tag.items()), flush=True)
     for base, cor in (("planned", "planned+correct"), ("text", "text+correct")):
         a, b = runs[base], runs[cor]
-        extra = float(np.mean([y["seconds"] - x["seconds"] for x, y in zip(a, b)]))
+        # the correction's own time, measured inside each call (arm-vs-arm wall time is noise here)
+        extra = float(np.mean([(y["record"].extra.get("correction") or {}).get("seconds", 0.0)
+                               for y in b if y["record"] is not None]))
+        fixed = [(y["record"].extra.get("correction") or {}).get("seconds", 0.0) for y in b
+                 if y["record"] is not None and (y["record"].extra.get("correction") or {}).get("rounds")]
         checked = [(x, y) for x, y in zip(a, b) if y["record"] is not None
                    and (y["record"].extra.get("correction") or {}).get("ok_before")]
         same = [np.array_equal(np.asarray(x["image"]), np.asarray(y["image"])) for x, y in checked]
         rounds = [len((y["record"].extra.get("correction") or {}).get("rounds") or []) for y in b if y["record"]]
-        summary[cor] = {"extra_seconds_per_image": extra, "already_correct": len(checked),
+        summary[cor] = {"extra_seconds_per_image": extra,
+                        "seconds_per_corrected_image": float(np.mean(fixed)) if fixed else 0.0,
+                        "already_correct": len(checked),
                         "byte_identical": float(np.mean(same)) if same else float("nan"),
                         "mean_rounds": float(np.mean(rounds)) if rounds else 0.0}
-        print(f"{cor}: extra_s_per_image={extra:.3f} already_correct={len(checked)} "
+        print(f"{cor}: extra_s_per_image={extra:.3f} s_per_corrected_image={summary[cor]['seconds_per_corrected_image']:.3f} "
+              f"already_correct={len(checked)} "
               f"byte_identical={summary[cor]['byte_identical']:.3f} mean_rounds={summary[cor]['mean_rounds']:.2f}",
               flush=True)
     gain = 100 * (summary["arms"]["text+correct"]["all_checks"] - summary["arms"]["text"]["all_checks"])
