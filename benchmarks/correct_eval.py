@@ -86,7 +86,7 @@ def refine_case(k, rng, layout):
     kind = ("recolor", "add_rel", "remove", "move", "compound")[k % 5]
     new_color = [c for c in COLORS if c not in {o.color for o in objs}][int(rng.integers(3))]
     new_shape = SHAPES[int(rng.integers(len(SHAPES)))]
-    sel = f"{color} {shape}" if len(group) == 1 else f"{color} {shape}s"
+    sel = " ".join(w for w in (color, shape if len(group) == 1 else shape + "s") if w)
     if kind == "recolor":
         t = ["change the {s} to {c}", "can you make the {s} {c}", "paint the {s} {c} instead", "recolour the {s} {c}"]
         text = t[int(rng.integers(len(t)))].format(s=sel, c=new_color)
@@ -102,8 +102,25 @@ def refine_case(k, rng, layout):
             return refine_case(k + 1, rng, layout)
         t = ["remove the {s}", "get rid of the {s}", "delete the {s} please", "take away the {s}"]
         return t[int(rng.integers(len(t)))].format(s=sel), {"kind": "remove", "sel": (shape, color)}
-    if kind == "move":
-        d = ("left", "right", "up", "down")[int(rng.integers(4))]
+    if kind == "move":  # the direction with the most free room (an instruction that can be done)
+        others = [o.box for o in objs if o not in group]
+
+        def room(d):
+            dx, dy = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}[d]
+            free = 0.0
+            for step in np.arange(0.02, 0.5, 0.02):
+                boxes = [(b[0] + dx * step, b[1] + dy * step, b[2] + dx * step, b[3] + dy * step)
+                         for b in (o.box for o in group)]
+                if any(min(b) < 0.02 or max(b) > 0.98 for b in boxes) or any(
+                        not (b[2] <= c[0] or c[2] <= b[0] or b[3] <= c[1] or c[3] <= b[1]) for b in boxes for c in others):
+                    break
+                free = step
+            return free
+
+        rooms = {d: room(d) for d in ("left", "right", "up", "down")}
+        d = max(rooms, key=lambda r: (rooms[r], rng.random()))
+        if rooms[d] < 0.14:
+            return refine_case(k + 1, rng, layout)
         t = ["move the {s} {d}", "shift the {s} a bit {d}", "slide the {s} {d2}"]
         d2 = {"up": "upwards", "down": "downwards"}.get(d, f"to the {d}")
         return t[int(rng.integers(len(t)))].format(s=sel, d=d, d2=d2), {"kind": "move", "sel": (shape, color), "dir": d}
@@ -136,17 +153,18 @@ def judge_refine(exp, base_layout, dets):
         dx, dy = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}[exp["dir"]]
         follow = True
         for s, col, c in changed:
-            cands = [d for d in dets if d.shape == s and d.color == col
+            cands = [d for d in dets if d.shape == s and (col is None or d.color == col)
                      and (d.center[0] - c[0]) * dx + (d.center[1] - c[1]) * dy >= 0.08]
             follow = follow and bool(cands)
     else:
         ref_shape = sel[0]
         ref_color = exp["new_color"] if k == "compound" else sel[1]
-        refs = [d for d in dets if d.shape == ref_shape and d.color == ref_color]
+        refs = [d for d in dets if d.shape == ref_shape and (ref_color is None or d.color == ref_color)]
         new_shape, new_color = exp["new"]
         news = [d for d in dets if d.shape == new_shape and (new_color is None or d.color == new_color)
-                and d not in refs]
-        follow = bool(refs) and any(all(relation_holds(n.box, exp["rel"], r.box) for r in refs) for n in news)
+]
+        follow = any(any(r is not n for r in refs) and all(relation_holds(n.box, exp["rel"], r.box)
+                                                           for r in refs if r is not n) for n in news)
         if k == "compound":
             follow = follow and all(near(c, s, exp["new_color"]) for s, _, c in changed)
     return follow, kept

@@ -32,6 +32,7 @@ class FixPlan(BaseModel):
     strategy: Literal["region", "replan"]
     layout: Layout
     regions: list[Box]
+    protect: list[Box] = []  # boxes of what is already right: held even inside a padded region
 
 
 def _square(box: Box) -> Box:
@@ -62,8 +63,9 @@ def plan_fix(layout: Layout, dets: list[Found], cmp: Comparison, spec: Spec, voc
     if not anywhere:
         regions = problem_boxes
         if not regions:  # the request fails but every plan object is found: redraw them all
-            regions = [o.box for o in layout.objects]
-        return FixPlan(strategy="region", layout=layout, regions=regions)
+            return FixPlan(strategy="region", layout=layout, regions=[o.box for o in layout.objects])
+        return FixPlan(strategy="region", layout=layout, regions=regions,
+                       protect=[dets[i].box for i in cmp.anchors.values()])
     # the image was drawn without a plan: move the plan onto what is already right
     objs = [o.model_copy(deep=True) for o in layout.objects]
     for j, i in cmp.anchors.items():
@@ -80,10 +82,17 @@ def plan_fix(layout: Layout, dets: list[Found], cmp: Comparison, spec: Spec, voc
         regions = [objs[j].box for j in range(len(objs)) if j not in cmp.anchors]
         regions += [p.box for p in cmp.problems if p.kind in ("extra", "excluded") and p.box]
         if regions:
-            return FixPlan(strategy="region", layout=moved, regions=regions)
+            return FixPlan(strategy="region", layout=moved, regions=regions, protect=held)
     relevant = {noun(o.name, vocabulary) for o in layout.objects} | {q.shape for q in spec.exclusions}
     regions = [o.box for o in layout.objects] + [d.box for d in dets if d.shape in relevant]
     return FixPlan(strategy="replan", layout=layout, regions=regions)
+
+
+def fix_mask(fix: FixPlan, width: int, height: int) -> np.ndarray:
+    """The pixels a fix redraws: its regions (padded) minus what it protects (unless that empties it)."""
+    m = region_mask(fix.regions, width, height)
+    held = m & ~region_mask(fix.protect, width, height, pad=0.0)
+    return held if held.any() else m
 
 
 def region_mask(regions: list[Box], width: int, height: int, pad: float = 0.04) -> np.ndarray:
@@ -98,4 +107,4 @@ def region_mask(regions: list[Box], width: int, height: int, pad: float = 0.04) 
     return m
 
 
-__all__ = ["FixPlan", "plan_fix", "region_mask"]
+__all__ = ["FixPlan", "fix_mask", "plan_fix", "region_mask"]

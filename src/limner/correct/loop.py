@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..schema import Layout
 from .compare import compare, queries, request_spec
 from .detectors import Detector, get_detector
-from .fix import plan_fix, region_mask
+from .fix import fix_mask, plan_fix
 
 DEFAULT_ROUNDS = 2
 SEED_STRIDE = 1_000_003  # round r redraws with seed + r * SEED_STRIDE (mod 2**63)
@@ -32,6 +32,7 @@ class CorrectionRound(BaseModel):
     strategy: str
     seed: int
     regions: list[tuple[float, float, float, float]]
+    protect: list[tuple[float, float, float, float]] = Field(default_factory=list)
     layout: Layout
     pixels_changed: float = Field(description="fraction of the image redrawn")
 
@@ -113,7 +114,7 @@ def correct_image(
             cmp = compare(dets, spec, plan_layout, det.vocabulary, anywhere=True, unchecked=unchecked)
         fix = plan_fix(plan_layout, dets, cmp, spec, det.vocabulary, anywhere=anywhere)
         w, h = cur.size
-        mask = region_mask(fix.regions, w, h)
+        mask = fix_mask(fix, w, h)
         s = round_seed(seed, r)
         if progress:
             progress(f"correcting (round {r}): {'; '.join(cmp.failures) or 'plan differs'}")
@@ -121,7 +122,7 @@ def correct_image(
                       **(draw or {}))
         report.rounds.append(CorrectionRound(
             round=r, failures=cmp.failures, problems=[p.message for p in cmp.problems],
-            strategy=fix.strategy, seed=s, regions=fix.regions, layout=fix.layout,
+            strategy=fix.strategy, seed=s, regions=fix.regions, protect=fix.protect, layout=fix.layout,
             pixels_changed=float(mask.mean())))
         plan_layout, anywhere = fix.layout, False  # from now on the image follows this layout
     report.seconds = time.perf_counter() - t0

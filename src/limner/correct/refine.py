@@ -49,6 +49,7 @@ class RefineRound(BaseModel):
     layout: Layout | None = None
     prompt: str = ""
     regions: list[Box] = Field(default_factory=list)
+    protect: list[Box] = Field(default_factory=list, description="unchanged objects' boxes, held as they are")
     seed: int | None = None
     whole: bool = False
     notes: list[str] = Field(default_factory=list)
@@ -102,42 +103,109 @@ def _place_box(ref: list[SceneObject], rel: str, side: float, others: list[Box])
     return None
 
 
+def free_box(others: list[Box], sides: list[float], want: tuple[float, float], ok, step: float = 0.02) -> Box | None:
+    """The free square box nearest ``want`` whose centre passes ``ok(cx, cy, side)``: first with a
+    clear gap to ``others`` (so redrawing it does not touch them), then with the corpus's minimum
+    gap; larger sides first."""
+    for gap in (0.09, MIN_GAP + 0.005):
+        for s in sides:
+            best = None
+            n = int(round((HI - LO - s) / step))
+            for a in range(n + 1):
+                cy = LO + s / 2 + a * step
+                for b in range(n + 1):
+                    cx = LO + s / 2 + b * step
+                    if not ok(cx, cy, s):
+                        continue
+                    box = (cx - s / 2, cy - s / 2, cx + s / 2, cy + s / 2)
+                    if all(_gap(box, o) > gap for o in others):
+                        d = (cx - want[0]) ** 2 + (cy - want[1]) ** 2
+                        if best is None or d < best[0]:
+                            best = (d, box)
+            if best is not None:
+                return best[1]
+    return None
+
+
+def _next_to(ref: list[SceneObject], rel: str, side: float, others: list[Box]) -> Box | None:
+    """A free box ``rel`` every object of ``ref`` (GenEval's centre rule with a margin), as close
+    as possible to the spot right beside them."""
+    box = _place_box(ref, rel, side, others)
+    if box is not None:
+        return box
+    x0, y0 = min(o.box[0] for o in ref), min(o.box[1] for o in ref)
+    x1, y1 = max(o.box[2] for o in ref), max(o.box[3] for o in ref)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    want = {"right of": (x1 + side / 2, cy), "left of": (x0 - side / 2, cy),
+            "above": (cx, y0 - side / 2), "below": (cx, y1 + side / 2)}[rel]
+
+    def ok(x, y, s):
+        b = (x - s / 2, y - s / 2, x + s / 2, y + s / 2)
+        return all(relation_holds(b, rel, o.box, margin=0.08) for o in ref)
+
+    return free_box(others, [side, side * 0.8, 0.2, 0.17, 0.15], want, ok)
+
+
 def _make_room(objs: list[SceneObject], ref: list[SceneObject], rel: str) -> tuple[list[SceneObject], list[SceneObject]]:
-    """Shrink the reference objects to a large size at most and push them away from side ``rel``."""
+    """Re-plan the reference objects to make room ``rel`` them: first shrink them where they are
+    (large, then medium); if that is not enough, also push them away from that side."""
     ids = [k for k, o in enumerate(objs) if any(o is r or o == r for r in ref)]
     dx, dy = {"right of": (-1, 0), "left of": (1, 0), "above": (0, 1), "below": (0, -1)}[rel]
-    out = [o.model_copy(deep=True) for o in objs]
-    for k in ids:
-        (cx, cy), s = out[k].center, min(out[k].box[2] - out[k].box[0], SIZES["large"])
-        cx = min(max(cx + dx * 0.2, LO + s / 2), HI - s / 2)
-        cy = min(max(cy + dy * 0.2, LO + s / 2), HI - s / 2)
-        out[k].box, out[k].polygon, out[k].size = (cx - s / 2, cy - s / 2, cx + s / 2, cy + s / 2), None, None
+    out = objs
+    for size, push in (("large", 0.0), ("medium", 0.0), ("small", 0.0), ("large", 0.2)):
+        out = [o.model_copy(deep=True) for o in objs]
+        for k in ids:
+            (cx, cy), s = out[k].center, min(out[k].box[2] - out[k].box[0], SIZES[size])
+            cx = min(max(cx + dx * push, LO + s / 2), HI - s / 2)
+            cy = min(max(cy + dy * push, LO + s / 2), HI - s / 2)
+            out[k].box, out[k].polygon, out[k].size = (cx - s / 2, cy - s / 2, cx + s / 2, cy + s / 2), None, None
+        refs = [out[k] for k in ids]
+        others = [o.box for k, o in enumerate(out)]
+        if _next_to(refs, rel, SIZES["small"], others) is not None:
+            break
     return out, [out[k] for k in ids]
 
 
 def _small_move(layout: Layout, op) -> Layout:
-    """A move for which :func:`apply_edit` found no room: shorter steps, then the object one size
-    smaller (its centre moved as asked). Raises EditError when even that does not fit."""
-    from ..edit.ops import DIRECTIONS, MIN_MOVE
+    """A move for which :func:`apply_edit` found no room (re-plan): the free box nearest a 0.2 step,
+    moved at least 0.12 the asked way and at most 0.06 sideways, the object shrunk if need be."""
+    from ..edit.ops import DIRECTIONS
 
     idx = selected(layout, op)
     dx, dy = DIRECTIONS[op.direction or "left"]
-    others = [o.box for k, o in enumerate(layout.objects) if k not in idx]
-    for shrink in (1.0, 0.8, 0.65):
-        for step in (0.16, 0.14, 0.12, MIN_MOVE + 0.01):
-            objs = [o.model_copy(deep=True) for o in layout.objects]
-            boxes = []
-            for i in idx:
-                (cx, cy), s = objs[i].center, (objs[i].box[2] - objs[i].box[0]) * shrink
-                cx, cy = cx + dx * step, cy + dy * step
-                boxes.append((cx - s / 2, cy - s / 2, cx + s / 2, cy + s / 2))
-            if all(b[0] >= LO and b[1] >= LO and b[2] <= HI and b[3] <= HI for b in boxes) and all(
-                    _gap(b, o) > MIN_GAP for b in boxes for o in others):
-                for i, b in zip(idx, boxes):
-                    objs[i].box, objs[i].polygon = b, None
-                out = layout.model_copy(update={"objects": objs})
-                return out.model_copy(update={"caption": captions(out, np.random.default_rng(0)).short})
-    raise EditError(f"no room to move the {op.shape} {op.direction}")
+    objs = [o.model_copy(deep=True) for o in layout.objects]
+    placed: list[Box] = []
+    for i in idx:
+        (tx, ty), side = objs[i].center, objs[i].box[2] - objs[i].box[0]
+        others = [o.box for k, o in enumerate(objs) if k not in idx] + placed
+
+        def ok(x, y, s, tx=tx, ty=ty):
+            along = (x - tx) * dx + (y - ty) * dy
+            across = abs((x - tx) * dy) + abs((y - ty) * dx)
+            return along >= 0.12 and across <= 0.06
+
+        box = free_box(others, [side, side * 0.8, side * 0.65], (tx + dx * 0.2, ty + dy * 0.2), ok)
+        if box is None:
+            raise EditError(f"no room to move the {op.shape} {op.direction}")
+        objs[i].box, objs[i].polygon = box, None
+        placed.append(box)
+    out = layout.model_copy(update={"objects": objs})
+    return out.model_copy(update={"caption": captions(out, np.random.default_rng(0)).short})
+
+
+def _add_anywhere(layout: Layout, op) -> Layout:
+    """An add for which :func:`apply_edit` found no room: the free boxes nearest the canvas centre,
+    the new objects shrunk if need be."""
+    objs = [o.model_copy(deep=True) for o in layout.objects]
+    size = op.size if op.size in SIZES else "medium"
+    for _ in range(op.count or 1):
+        box = free_box([o.box for o in objs], [SIZES[size], 0.2, 0.17, 0.15], (0.5, 0.5), lambda x, y, s: True)
+        if box is None:
+            raise EditError("no room for another object")
+        objs.append(SceneObject(name=op.shape or "circle", color=op.color, size=size,
+                                texture=op.texture or "solid", box=box))
+    out = layout.model_copy(update={"objects": objs})
+    return out.model_copy(update={"caption": captions(out, np.random.default_rng(0)).short})
 
 
 def apply_plan_edit(layout: Layout, e: PlanEdit, notes: list[str]) -> Layout:
@@ -152,10 +220,13 @@ def apply_plan_edit(layout: Layout, e: PlanEdit, notes: list[str]) -> Layout:
                 notes.append(f"'{e.clause}' names no colour: the new {op.shape} is {color}")
             try:
                 new = apply_edit(layout, op)
-            except EditError:
-                if op.kind != "move":
+            except EditError as exc:
+                if op.kind == "move":
+                    new = _small_move(layout, op)  # re-plan: a shorter step, or a smaller object
+                elif op.kind == "add" and "no room" in str(exc):
+                    new = _add_anywhere(layout, op)
+                else:
                     raise
-                new = _small_move(layout, op)  # re-plan: a shorter step, or a smaller object
             chk = check_edit(layout, new, op)
             if not chk.ok:
                 raise EditError("; ".join(chk.reasons))
@@ -172,11 +243,11 @@ def apply_plan_edit(layout: Layout, e: PlanEdit, notes: list[str]) -> Layout:
                 notes.append(f"'{e.clause}' names no colour: the new {op.shape} is {color}")
             size = op.size if op.size in SIZES else (ref[0].size if ref[0].size in SIZES else "medium")
             for _ in range(op.count or 1):
-                box = _place_box(ref, e.place, SIZES[size], [o.box for o in objs])
+                box = _next_to(ref, e.place, SIZES[size], [o.box for o in objs])
                 if box is None:  # re-plan: shrink the reference objects away from the new one
                     objs, ref = _make_room(objs, ref, e.place)
                     notes.append(f"made room {e.place} the {e.ref_shape}: it is smaller now")
-                    box = _place_box(ref, e.place, SIZES["small"], [o.box for o in objs])
+                    box = _next_to(ref, e.place, SIZES["small"], [o.box for o in objs])
                 if box is None:
                     raise EditError(f"no room to put a {op.shape} {e.place} the {e.ref_shape}")
                 objs.append(SceneObject(name=op.shape or "circle", color=color, size=size,
@@ -191,7 +262,7 @@ def apply_plan_edit(layout: Layout, e: PlanEdit, notes: list[str]) -> Layout:
             for i in idx:
                 others = [o.box for k, o in enumerate(objs) if k != i]
                 side = objs[i].box[2] - objs[i].box[0]
-                box = _place_box(ref, e.place, side, others)
+                box = _next_to(ref, e.place, side, others)
                 if box is None:
                     raise EditError(f"no room to move the {op.shape} {e.place} the {e.ref_shape}")
                 objs[i].box, objs[i].polygon = box, None
@@ -226,6 +297,18 @@ def changed_regions(old: Layout, new: Layout) -> list[Box]:
     return regions
 
 
+def kept_boxes(old: Layout, new: Layout) -> list[Box]:
+    """Boxes of the objects a refinement leaves as they are (held even inside a padded region)."""
+    if (old.background or "") != (new.background or ""):
+        return []
+    regions = changed_regions(old, new)
+    return [o.box for o in new.objects if o.box not in regions]
+
+
+def refine_mask(regions: list[Box], protect: list[Box], w: int, h: int):
+    return region_mask(regions, w, h) & ~region_mask(protect, w, h, pad=0.0)
+
+
 def refine_image(image: Any, record: ImageRecord, instruction: str, *, llm: Any = None, whole: bool = False,
                  correct_rounds: int = 1) -> tuple[Any, ImageRecord, RefineRound]:
     """Apply one instruction: the new image, its record (chain extended) and the round."""
@@ -252,15 +335,17 @@ def refine_image(image: Any, record: ImageRecord, instruction: str, *, llm: Any 
     seed = (record.seed + n * REFINE_STRIDE) % (2**63)
     prompt = new.caption or record.prompt
     draw = draw_settings(record)
+    protect: list[Box] = []
     if whole:
         regions: list[Box] = [(0.0, 0.0, 1.0, 1.0)]
         seed = record.seed
     else:
-        regions = changed_regions(old, new)
+        regions, protect = changed_regions(old, new), kept_boxes(old, new)
     w, h = image.size
     img = image
     if regions:
-        img = redraw("embedded", image, region_mask(regions, w, h), prompt=prompt, layout=new, seed=seed, **draw)
+        img = redraw("embedded", image, refine_mask(regions, protect, w, h), prompt=prompt, layout=new, seed=seed,
+                     **draw)
     report = None
     if correct_rounds > 0:
         from .detectors import get_detector
@@ -269,6 +354,7 @@ def refine_image(image: Any, record: ImageRecord, instruction: str, *, llm: Any 
                                     rounds=correct_rounds, detector=get_detector("world"),
                                     spec=requirements_from_layout(new), draw=draw)
     rnd = RefineRound(round=n, instruction=instruction, edits=edits, layout=new, prompt=prompt, regions=regions,
+                      protect=protect,
                       seed=seed, whole=whole, notes=notes, correct_rounds=correct_rounds, correction=report)
     chain.append(rnd.model_dump(mode="json", exclude_none=True))
     rec = record.model_copy(update={"prompt": prompt, "layout": new,
@@ -298,7 +384,7 @@ def replay(record: ImageRecord, upto: int | None = None) -> tuple[Any, ImageReco
         rr = RefineRound.model_validate(r)
         w, h = img.size
         if rr.regions:
-            img = redraw("embedded", img, region_mask(rr.regions, w, h), prompt=rr.prompt, layout=rr.layout,
+            img = redraw("embedded", img, refine_mask(rr.regions, rr.protect, w, h), prompt=rr.prompt, layout=rr.layout,
                          seed=rr.seed, **draw)
         if rr.correct_rounds and rr.layout is not None:
             from .detectors import get_detector
@@ -312,4 +398,5 @@ def replay(record: ImageRecord, upto: int | None = None) -> tuple[Any, ImageReco
     return img, rec
 
 
-__all__ = ["RefineRound", "apply_plan_edit", "changed_regions", "current_layout", "refine_image", "replay"]
+__all__ = ["RefineRound", "apply_plan_edit", "changed_regions", "current_layout", "free_box", "kept_boxes",
+           "refine_image", "refine_mask", "replay"]

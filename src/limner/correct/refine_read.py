@@ -39,6 +39,7 @@ _VERBS = {"make", "turn", "paint", "change", "recolor", "recolour", "color", "co
 _PLACE = [
     (re.compile(r"\b(?:to|on|at) (?:the )?(left|right)(?: side)? of (?P<ref>.+)$"), None),
     (re.compile(r"\b(?:to|on|at) (?:its|their) (left|right)(?: side)?$"), "it"),
+    (re.compile(r"\b(left|right) of (?P<ref>.+)$"), None),
     (re.compile(r"\bnext to (?P<ref>.+)$"), "right"),
     (re.compile(r"\bbeside (?P<ref>.+)$"), "right"),
     (re.compile(r"\b(above|over|on top of|below|under|beneath|underneath) (?P<ref>.+)$"), None),
