@@ -161,8 +161,7 @@ def judge_refine(exp, base_layout, dets):
         ref_color = exp["new_color"] if k == "compound" else sel[1]
         refs = [d for d in dets if d.shape == ref_shape and (ref_color is None or d.color == ref_color)]
         new_shape, new_color = exp["new"]
-        news = [d for d in dets if d.shape == new_shape and (new_color is None or d.color == new_color)
-]
+        news = [d for d in dets if d.shape == new_shape and (new_color is None or d.color == new_color)]
         follow = any(any(r is not n for r in refs) and all(relation_holds(n.box, exp["rel"], r.box)
                                                            for r in refs if r is not n) for n in news)
         if k == "compound":
