@@ -17,7 +17,9 @@ object, remove, move, and a two-clause compound), worded by this file's own temp
 ``limner.correct.refine.refine_image`` (changed regions only) and, as the baseline, by redrawing the
 refined plan from scratch with the same seed (``whole=True``). Judged by the detector: *follow* = the
 changed objects are as the instruction says; *preserved* = every other object is found with the same
-shape and colour, centre within 0.10 of the canvas.
+shape and colour, centre within 0.10 of the canvas; and, in pixels, the share of the unchanged part
+(outside the changed objects' boxes) that is byte-identical to the image before, with the mean
+absolute difference there (0–255).
 
     python benchmarks/correct_eval.py [--limit N] [--rounds 2] [--refine 60] [--json out.json]
 
@@ -175,11 +177,14 @@ def run_refine(base, n, seed=18):
     from limner.world.detect import detect
 
     rng = np.random.default_rng(seed)
-    res = {"region": {"follow": [], "kept": [], "seconds": []}, "whole": {"follow": [], "kept": [], "seconds": []}}
+    from limner.correct.fix import region_mask
+
+    res = {m: {"follow": [], "kept": [], "seconds": [], "pixels_same": [], "pixel_err": []} for m in ("region", "whole")}
     errors = []
     cases = [b for b in base if b["ok"] and b["record"] is not None and b["record"].layout is not None][:n]
     for k, b in enumerate(cases):
         text, exp = refine_case(k, rng, b["record"].layout)
+        unchanged = None  # pixels outside what the instruction changes (from the region-mode round)
         for mode in ("region", "whole"):
             t0 = time.perf_counter()
             try:
@@ -190,6 +195,13 @@ def run_refine(base, n, seed=18):
                 res[mode]["follow"].append(False)
                 continue
             res[mode]["seconds"].append(time.perf_counter() - t0)
+            if unchanged is None:
+                chain = rec.extra["refine"][-1]
+                unchanged = ~region_mask(chain["regions"], *img.size)
+            before, after = np.asarray(b["image"], np.int16), np.asarray(img, np.int16)
+            if unchanged.any():
+                res[mode]["pixels_same"].append(float((before == after).all(-1)[unchanged].mean()))
+                res[mode]["pixel_err"].append(float(np.abs(before - after)[unchanged].mean()))
             follow, kept = judge_refine(exp, b["record"].layout, detect(img))
             res[mode]["follow"].append(follow)
             res[mode]["kept"] += kept
@@ -266,9 +278,14 @@ def main(argv=None) -> int:
             f, k = res[mode]["follow"], res[mode]["kept"]
             summary["refine"][mode] = {"follow": float(np.mean(f)) if f else float("nan"),
                                        "preserved": float(np.mean(k)) if k else float("nan"),
-                                       "seconds": float(np.mean(res[mode]["seconds"])) if res[mode]["seconds"] else 0.0}
+                                       "seconds": float(np.mean(res[mode]["seconds"])) if res[mode]["seconds"] else 0.0,
+                                       "unchanged_pixels_identical": float(np.mean(res[mode]["pixels_same"])),
+                                       "unchanged_pixel_abs_err": float(np.mean(res[mode]["pixel_err"]))}
             print(f"refine mode={mode} cases={n} follow={summary['refine'][mode]['follow']:.3f} "
-                  f"preserved={summary['refine'][mode]['preserved']:.3f} s={summary['refine'][mode]['seconds']:.2f}",
+                  f"preserved={summary['refine'][mode]['preserved']:.3f} "
+                  f"unchanged_pixels_identical={summary['refine'][mode]['unchanged_pixels_identical']:.3f} "
+                  f"unchanged_abs_err={summary['refine'][mode]['unchanged_pixel_abs_err']:.2f} "
+                  f"s={summary['refine'][mode]['seconds']:.2f}",
                   flush=True)
         for e in errors[:10]:
             print(f"  refine error: {e}")

@@ -29,7 +29,7 @@ Box = tuple[float, float, float, float]
 class FixPlan(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    strategy: Literal["region", "replan"]
+    strategy: Literal["region", "replan", "replan-smaller"]
     layout: Layout
     regions: list[Box]
     protect: list[Box] = []  # boxes of what is already right: held even inside a padded region
@@ -64,8 +64,11 @@ def plan_fix(layout: Layout, dets: list[Found], cmp: Comparison, spec: Spec, voc
         regions = problem_boxes
         if not regions:  # the request fails but every plan object is found: redraw them all
             return FixPlan(strategy="region", layout=layout, regions=[o.box for o in layout.objects])
-        return FixPlan(strategy="region", layout=layout, regions=regions,
-                       protect=[dets[i].box for i in cmp.anchors.values()])
+        # what is right is held — unless its box reaches into a region (two objects drawn as one
+        # blob are "found" once: that blob must be redrawn, not protected)
+        protect = [dets[i].box for i in cmp.anchors.values()
+                   if not any(_overlap(dets[i].box, r, gap=0.0) for r in regions)]
+        return FixPlan(strategy="region", layout=layout, regions=regions, protect=protect)
     # the image was drawn without a plan: move the plan onto what is already right
     objs = [o.model_copy(deep=True) for o in layout.objects]
     for j, i in cmp.anchors.items():
@@ -88,6 +91,18 @@ def plan_fix(layout: Layout, dets: list[Found], cmp: Comparison, spec: Spec, voc
     return FixPlan(strategy="replan", layout=layout, regions=regions)
 
 
+def shrink_missing(layout: Layout, cmp: Comparison, factor: float = 0.8) -> Layout:
+    """Re-plan for a retry: the plan objects still missing get boxes ``factor`` as large (same
+    centres), so they stand further from their neighbours (adjacent objects of one colour merge)."""
+    objs = [o.model_copy(deep=True) for o in layout.objects]
+    for j, o in enumerate(objs):
+        if j in cmp.anchors:
+            continue
+        (cx, cy), w, h = o.center, (o.box[2] - o.box[0]) * factor, (o.box[3] - o.box[1]) * factor
+        o.box, o.polygon = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), None
+    return layout.model_copy(update={"objects": objs})
+
+
 def fix_mask(fix: FixPlan, width: int, height: int) -> np.ndarray:
     """The pixels a fix redraws: its regions (padded) minus what it protects (unless that empties it)."""
     m = region_mask(fix.regions, width, height)
@@ -107,4 +122,4 @@ def region_mask(regions: list[Box], width: int, height: int, pad: float = 0.04) 
     return m
 
 
-__all__ = ["FixPlan", "fix_mask", "plan_fix", "region_mask"]
+__all__ = ["FixPlan", "fix_mask", "plan_fix", "region_mask", "shrink_missing"]

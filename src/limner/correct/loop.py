@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..schema import Layout
 from .compare import compare, queries, request_spec
 from .detectors import Detector, get_detector
-from .fix import fix_mask, plan_fix
+from .fix import fix_mask, plan_fix, shrink_missing
 
 DEFAULT_ROUNDS = 2
 SEED_STRIDE = 1_000_003  # round r redraws with seed + r * SEED_STRIDE (mod 2**63)
@@ -113,6 +113,8 @@ def correct_image(
             report.plan_source = planner
             cmp = compare(dets, spec, plan_layout, det.vocabulary, anywhere=True, unchecked=unchecked)
         fix = plan_fix(plan_layout, dets, cmp, spec, det.vocabulary, anywhere=anywhere)
+        if report.rounds and fix.strategy == "region":  # the last redraw did not do it: re-plan smaller
+            fix = fix.model_copy(update={"layout": shrink_missing(fix.layout, cmp), "strategy": "replan-smaller"})
         w, h = cur.size
         mask = fix_mask(fix, w, h)
         s = round_seed(seed, r)
