@@ -169,6 +169,12 @@ def correct_result(request: Any, result: Any, progress: Callable[[str], None] | 
         images.append(new)
         records.append(rec.model_copy(update={"extra": {**rec.extra, "correction": rep.model_dump(mode="json")}}))
     result.images, result.records = images, records
+    unchecked = sorted({u for r in records for u in r.extra["correction"].get("unchecked", [])})
+    still = sum(r.extra["correction"].get("ok_after") is False for r in records)
+    notes = [f"--correct: {u}" for u in unchecked]
+    if still:
+        notes.append(f"--correct: {still} image(s) still fail after {rounds} round(s) (see extra.correction)")
+    result.notes = sorted(set(result.notes) | set(notes))
     return result
 
 
