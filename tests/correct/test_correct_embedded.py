@@ -120,3 +120,11 @@ def test_refine_says_what_it_did_not_understand(tmp_path, limner_cli):
     code, _, err = limner_cli("generate", "a red circle", "--planner", "rules", "--no-plan", "-o", str(tmp_path / "np"), "-q")
     code, _, err = limner_cli("refine", str(tmp_path / "np" / "0000-0.png"), "make the circle blue", "-o", str(tmp_path / "2"))
     assert code == 2 and "no plan" in err
+
+
+def test_correct_says_what_it_cannot_check(tmp_path, limner_cli):
+    code, _, err = limner_cli("generate", "a cat next to a red circle", "--planner", "rules", "--correct",
+                              "-o", str(tmp_path), "-q")
+    assert code == 0, err
+    assert "--correct: 'cat' is not something the detector knows" in err
+    assert "--correct: relation 'next to' is not checked" in err
