@@ -159,7 +159,6 @@ def templated(rng: random.Random, n: int) -> list[tuple[str, str, dict]]:
             pb = f"{art(cb)} {cb} {word(b)}"
             out.append((f"{pa} {r} {pb}", "position", {"include": [inc(b, 1, cb), inc(a, k, ca, (rel, 0))]}))
         elif f == "onside":
-            left, right = (a, ca), (b, cb)
             p = f"{ca} {word(a)} on the left, {cb} {word(b)} on the right"
             out.append((p, "position", {"include": [inc(b, 1, cb), inc(a, 1, ca, ("left of", 0))]}))
         else:
