@@ -26,6 +26,8 @@ COMMAND_MODULES = [
     "limner.plan.cli",
     "limner.expand.cli",
     "limner.edit.cli",
+    "limner.correct.cli",
+    "limner.evaluate.cli",
     "limner.llm.cli",
     "limner.world.cli",
     "limner.adapter.cli",

@@ -38,7 +38,7 @@ from .schema import Expansion, GenerationRequest, GenerationResult, ImageRecord,
 
 MAX_PROMPT_CHARS = 1000
 # request.options keys read by generate itself (not by the image backend)
-OWN_OPTIONS = ("llm", "layout_source")  # layout_source: "client" when a plan was given, not planned
+OWN_OPTIONS = ("llm", "layout_source", "correct")  # layout_source: "client" when a plan was given, not planned
 
 
 @dataclass
@@ -239,9 +239,14 @@ def render_jobs(request: GenerationRequest, jobs: list[Job], hooks: Hooks | None
             ))
             images.append(attach_recipe(img, records[-1]))  # img.save("x.png") keeps the recipe
     order = sorted(range(len(records)), key=lambda i: records[i].index)
-    return GenerationResult(records=[records[i] for i in order], images=[images[i] for i in order],
-                            layout=jobs[0].layout if jobs else None, notes=sorted(set(notes)),
-                            undrawn=undrawn)
+    result = GenerationResult(records=[records[i] for i in order], images=[images[i] for i in order],
+                              layout=jobs[0].layout if jobs else None, notes=sorted(set(notes)),
+                              undrawn=undrawn)
+    if request.options.get("correct"):  # --correct: detect, compare, redraw failing regions (limner.correct)
+        from .correct import correct_result
+
+        result = correct_result(request, result, hooks.progress)
+    return result
 
 
 def write_result(result: GenerationResult, out_dir: str | Path, *, metadata: bool = True,

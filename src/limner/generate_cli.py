@@ -42,6 +42,9 @@ def register(app: typer.Typer) -> None:
         no_cache: bool = typer.Option(False, "--no-cache", help="do not use the LLM disk cache"),
         llm_timeout: Optional[float] = typer.Option(None, "--llm-timeout", min=0.0, help="seconds for each whole LLM call, re-asks included (default: $LIMNER_LLM_TIMEOUT / config / 120)"),
         config: Optional[Path] = typer.Option(None, "--config", help="config file (TOML)"),
+        correct: bool = typer.Option(False, "--correct", help="check each image against the request and redraw what is wrong"),  # limner.correct
+        rounds: int = typer.Option(2, "--rounds", min=1, max=8, help="--correct: at most K correction rounds"),  # limner.correct
+        detector: str = typer.Option("world", "--detector", help="--correct: world | owlv2 | grounding-dino | vlm"),  # limner.correct
         as_json: bool = typer.Option(False, "--json", help="print the records as JSON"),
         quiet: bool = typer.Option(False, "-q", "--quiet"),
     ) -> None:
@@ -64,7 +67,9 @@ def register(app: typer.Typer) -> None:
             request = request_from_settings(
                 prompt, settings, planner=planner, llm_cache=False if no_cache else None, llm_timeout=llm_timeout,
                 backend_options={"controlnet": controlnet, "gligen": gligen or None, "scheduler": scheduler,
-                                 "adapter": str(adapter) if adapter else None},
+                                 "adapter": str(adapter) if adapter else None,
+                                 # limner.correct reads these from the request's options
+                                 "correct": {"rounds": rounds, "detector": detector} if correct else None},
                 negative_prompt=negative_prompt, num_images=num_images, seed=seed,
                 num_inference_steps=steps, guidance_scale=guidance, width=width, height=height,
                 plan=not no_plan, expand=expand_n, upsample=upsample,
