@@ -14,7 +14,7 @@ corrector found already correct are byte-identical to the plain arm's (pixels).
 
 **Refinement.** For planned images that pass, one instruction each (recolour, add next to an
 object, remove, move, and a two-clause compound), worded by this file's own templates, is applied by
-``limner.correct.refine.refine_image`` (changed regions only) and, as the baseline, by redrawing the
+``limner.refine.rounds.refine_image`` (changed regions only) and, as the baseline, by redrawing the
 refined plan from scratch with the same seed (``whole=True``). Judged by the detector: *follow* = the
 changed objects are as the instruction says; *preserved* = every other object is found with the same
 shape and colour, centre within 0.10 of the canvas; and, in pixels, the share of the unchanged part
@@ -172,7 +172,7 @@ def judge_refine(exp, base_layout, dets):
 
 
 def run_refine(base, n, seed=18):
-    from limner.correct.refine import refine_image
+    from limner.refine.rounds import refine_image
     from limner.errors import LimnerError
     from limner.world.detect import detect
 

@@ -26,7 +26,7 @@ COMMAND_MODULES = [
     "limner.plan.cli",
     "limner.expand.cli",
     "limner.edit.cli",
-    "limner.correct.cli",
+    "limner.refine.cli",
     "limner.evaluate.cli",
     "limner.llm.cli",
     "limner.world.cli",

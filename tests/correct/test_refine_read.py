@@ -2,8 +2,8 @@
 
 import pytest
 
-from limner.correct.refine import apply_plan_edit, changed_regions
-from limner.correct.refine_read import read_instruction, split_clauses
+from limner.refine.rounds import apply_plan_edit, changed_regions
+from limner.refine.read import read_instruction, split_clauses
 from limner.errors import InputError
 from limner.plan import plan
 

@@ -1,5 +1,5 @@
 """Close the loop: detect → compare with the request and its plan → fix only what is wrong
-(SLD-style self-correction), and multi-round refinement of a scene (LMD-style).
+(SLD-style self-correction). Multi-round refinement, which uses this, is :mod:`limner.refine`.
 
     from limner.correct import correct_image, get_detector
     image, report = correct_image(image, request_prompt="two red circles left of a blue square",
@@ -7,8 +7,7 @@
 
 Files: ``detectors/`` (one interface, one file per detector), ``compare.py`` (verdict and where the
 image differs from the plan), ``fix.py`` (what to redraw), ``region_embedded.py`` /
-``region_diffusers.py`` (redraw a region, hold the rest), ``loop.py`` (bounded rounds, the record),
-``refine.py`` + ``refine_read.py`` (instruction → plan edit → redraw), ``cli.py`` (``limner refine``).
+``region_diffusers.py`` (redraw a region, hold the rest), ``loop.py`` (bounded rounds, the record).
 Nothing here imports torch at import time.
 """
 

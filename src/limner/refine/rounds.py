@@ -4,7 +4,7 @@
 
 1. the plan the image follows is taken from its recipe (the last refinement round, else the last
    correction round, else the generation plan);
-2. the instruction is read into plan edits (:mod:`limner.correct.refine_read`) and applied to the
+2. the instruction is read into plan edits (:mod:`limner.refine.read`) and applied to the
    plan exactly (:func:`limner.edit.ops.apply_edit`, plus relative placement), each one verified
    (:func:`limner.edit.check.check_edit` on the exact layouts; placements by the centre rule);
 3. only what changed is redrawn: the old boxes of changed/removed objects and the new boxes of
@@ -32,10 +32,10 @@ from ..schema import ImageRecord, Layout, SceneObject
 from ..world.corpus import captions
 from ..world.score import requirements_from_layout
 from ..world.vocab import COLORS, SIZES, world_shape
-from .fix import region_mask
-from .loop import CorrectionReport, correct_image, draw_settings, redraw
+from ..correct.fix import region_mask
+from ..correct.loop import CorrectionReport, correct_image, draw_settings, redraw
 from .placement import add_anywhere, make_room, next_to, small_move
-from .refine_read import PlanEdit, read_instruction
+from .read import PlanEdit, read_instruction
 
 REFINE_STRIDE = 7_000_003
 Box = tuple[float, float, float, float]
@@ -214,7 +214,7 @@ def refine_image(image: Any, record: ImageRecord, instruction: str, *, llm: Any 
                      **draw)
     report = None
     if correct_rounds > 0:
-        from .detectors import get_detector
+        from ..correct.detectors import get_detector
 
         img, report = correct_image(img, request_prompt=prompt, prompt=prompt, layout=new, seed=seed,
                                     rounds=correct_rounds, detector=get_detector("world"),
@@ -253,7 +253,7 @@ def replay(record: ImageRecord, upto: int | None = None) -> tuple[Any, ImageReco
             img = redraw("embedded", img, refine_mask(rr.regions, rr.protect, w, h), prompt=rr.prompt, layout=rr.layout,
                          seed=rr.seed, **draw)
         if rr.correct_rounds and rr.layout is not None:
-            from .detectors import get_detector
+            from ..correct.detectors import get_detector
 
             img, _ = correct_image(img, request_prompt=rr.prompt, prompt=rr.prompt, layout=rr.layout, seed=rr.seed,
                                    rounds=rr.correct_rounds, detector=get_detector("world"),

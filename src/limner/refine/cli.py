@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
         from ..generate import write_result
         from ..records import read_record
         from ..schema import GenerationResult
-        from .refine import refine_image, replay
+        from .rounds import refine_image, replay
 
         if from_image is not None:
             if image is not None or instruction is not None:
