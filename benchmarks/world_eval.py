@@ -67,7 +67,7 @@ def eval_set(n: int):
 def geneval_items(n: int):
     """n GenEval prompts (spread evenly over the file) rewritten in the world vocabulary, or None if
     the metadata file is absent (``$LIMNER_GENEVAL`` or ../shared)."""
-    from limner.world import geneval as g
+    from limner.evaluate import geneval as g
 
     path = g.metadata_path()
     if path is None:
