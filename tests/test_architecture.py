@@ -28,13 +28,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "limner"
 # (importer module, imported private name)
 KNOWN_PRIVATE_IMPORTS: set[tuple[str, str]] = set()
 # (package, package) import edges that close a cycle; the cycle check runs without them.
-KNOWN_BACK_EDGES: set[tuple[str, str]] = {
-    # models/edit_train.py builds its training pairs with edit/ops.py (edit_pair, EDIT_KINDS,
-    # EditError), while edit/embedded.py runs models/edit_model.py and edit/ uses image/base.py
-    # (image/embedded.py runs models/world_pipeline.py): edit -> image -> models -> edit. Owners: the
-    # edit and models engineers (fix: the pair maker or the trainer moves so the edge points one way).
-    ("limner.models", "limner.edit"),
-}
+KNOWN_BACK_EDGES: set[tuple[str, str]] = set()
 
 
 def module_name(path: Path) -> str:

@@ -47,7 +47,7 @@ def test_train_edit_refuses_bad_numbers(tmp_path, limner_cli):
 
 
 def test_kind_weights_oversample_deterministically(monkeypatch):
-    import limner.models.edit_train as T
+    import limner.edit.train as T
 
     seen: list = []
     real = T.make_pair_arrays

@@ -1,7 +1,7 @@
 """`limner world ...`: the embedded world's commands, assembled from the files that own them.
 
 ``evaluate/detect_cli.py`` (detect), ``world/corpus_cli.py`` (corpus), ``models/world_train.py``
-(train) and ``models/edit_train.py`` (train-edit) each define ``register(world_app)``; they are named
+(train) and ``edit/train.py`` (train-edit) each define ``register(world_app)``; they are named
 here as strings, so the world package imports none of them.
 """
 
@@ -13,7 +13,7 @@ import typer
 
 world_app = typer.Typer(help="The embedded world: corpus, detector, training.", no_args_is_help=True)
 
-WORLD_COMMAND_MODULES = ["limner.evaluate.detect_cli", "limner.world.corpus_cli", "limner.models.world_train", "limner.models.edit_train"]
+WORLD_COMMAND_MODULES = ["limner.evaluate.detect_cli", "limner.world.corpus_cli", "limner.models.world_train", "limner.edit.train"]
 
 
 def register(app: typer.Typer) -> None:

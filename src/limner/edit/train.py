@@ -26,13 +26,13 @@ from typing import Optional
 import numpy as np
 import typer
 
-from .edit_model import SKETCH_CH, SIZE
+from ..models.edit_model import SKETCH_CH, SIZE
 
 
 def make_pair_arrays(seed: int, kind: str | None = None):
     """(source uint8 HxWx3, target uint8 HxWx3, sketch float16 CxHxW, instruction, kind)."""
-    from .condition import layout_to_condition
-    from ..edit.ops import edit_pair
+    from ..models.condition import layout_to_condition
+    from .ops import edit_pair
     from ..world.render import render_layout
 
     p = edit_pair(seed, kind)
@@ -44,7 +44,7 @@ def make_pair_arrays(seed: int, kind: str | None = None):
 
 def parse_kind_weights(text: str) -> dict[str, float]:
     """"size=3,texture=2" → {"size": 3.0, "texture": 2.0, other kinds: 1.0}; ValueError if bad."""
-    from ..edit.ops import EDIT_KINDS
+    from .ops import EDIT_KINDS
 
     w = {k: 1.0 for k in EDIT_KINDS}
     for part in filter(None, (p.strip() for p in text.split(","))):
@@ -78,7 +78,7 @@ class Pool:
             self.kinds = (names, p / p.sum())
 
     def add(self, k: int) -> None:
-        from ..edit.ops import EditError
+        from .ops import EditError
 
         for _ in range(k):
             try:
@@ -110,7 +110,7 @@ def train(out: Path, minutes: float, batch: int = 32, lr: float = 1e-3, seed_sta
           kind_weights: dict[str, float] | None = None, edit_weight: float = 1.0) -> Path:
     import torch
 
-    from .edit_model import EditModel, EditModelConfig, build_scheduler
+    from ..models.edit_model import EditModel, EditModelConfig, build_scheduler
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)
