@@ -44,3 +44,20 @@ def scripted():
     from helpers import ScriptedLLM
 
     return ScriptedLLM
+
+
+# Tests that load the embedded LLM, spawn servers or kill processes are `slow` (they still run in
+# CI; `python -m pytest -m "not slow"` is the quick loop). Marked here by what they use, so a new
+# test that takes one of these fixtures is marked without anyone remembering to.
+SLOW_FIXTURES = {"llm", "embedded", "gguf_path", "server_url", "live_server"}
+SLOW_TESTS = ("tests/plan/test_embedded.py", "test_sigkill_then_resume", "test_embedded_llm_writes",
+              "test_kill9_then_resume", "test_ray_rows_equal_local", "test_world_train_on_recaptioned",
+              "test_cli_prints_one_clear_error_within_the_deadline", "[trickle]",
+              "test_upsample_with_the_embedded_llm", "test_llm_json_schema_prints_valid_json",
+              "test_greedy_tokens_identical", "test_prefix_state_from_disk")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or any(s in item.nodeid for s in SLOW_TESTS):
+            item.add_marker(pytest.mark.slow)
