@@ -1,4 +1,4 @@
-"""A sharded, resumable, atomic job runner (``limner recaption``; meant for ``edit-data build`` too).
+"""A sharded, resumable, atomic job runner (``limner recaption``, ``limner edit-data build``).
 
 A job is a list of work items cut into shards of ``shard_size``; shard ``k`` always holds the
 same items, so a shard is done exactly when its output file exists. Rules (img2dataset's):
@@ -91,6 +91,23 @@ def pending(out: Path, shards: Sequence[Shard], suffix: str) -> list[Shard]:
     return [s for s in shards if not (out / shard_name(s.index, suffix)).exists()]
 
 
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: on Linux a worker dies with its parent, so a ``kill -9``'ed job leaves no
+    worker still writing (``limner edit-data build`` workers write pair files) behind a resume."""
+    import sys
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before prctl
+        os._exit(1)
+
+
 def run_shards(fn: Callable[[Shard], Any], shards: Sequence[Shard], *, out: Path, suffix: str,
                write: Callable[[Path, Any], None], workers: int = 1, progress: bool = True,
                desc: str = "job", callback: Callable[[int, Any], None] | None = None) -> int:
@@ -117,7 +134,8 @@ def run_shards(fn: Callable[[Shard], Any], shards: Sequence[Shard], *, out: Path
         else:
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
                 futs = {pool.submit(fn, s): s for s in shards}
                 for fut in as_completed(futs):
                     finish(futs[fut], fut.result())

@@ -1,5 +1,6 @@
-"""The edit-data engine: `limner edit-data build` killed with SIGKILL mid-run and resumed loses
-nothing and redoes nothing; the filter keeps faithful pairs and says why it drops the rest."""
+"""The edit-data engine: `limner edit-data build` (on the shared job runner, `limner.jobs`) killed
+with SIGKILL mid-run and resumed loses nothing and redoes nothing; a shard without its file is
+redone whole; the filter keeps faithful pairs and says why it drops the rest."""
 
 from __future__ import annotations
 
@@ -26,13 +27,6 @@ def _cli(*args: str, **kw) -> subprocess.Popen:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
     return subprocess.Popen([sys.executable, "-m", "limner", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, **kw)
-
-
-def _lines(path: Path) -> int:
-    try:
-        return path.read_bytes().count(b"\n")
-    except FileNotFoundError:
-        return 0
 
 
 def _snapshot(out: Path) -> dict[str, tuple[str, int]]:
@@ -63,7 +57,7 @@ def _check_complete(out: Path, n: int) -> list[dict]:
         else:
             assert e["reason"] and not e["files"]
             assert not (out / "pairs" / e["id"]).exists()
-    assert not list(out.rglob(".tmp-*"))
+    assert not list(out.rglob("*.tmp"))
     summary = json.loads((out / "summary.json").read_text())
     assert summary["total"] == n and summary["kept"] == sum(e["status"] == "kept" for e in entries)
     return entries
@@ -71,19 +65,21 @@ def _check_complete(out: Path, n: int) -> list[dict]:
 
 def test_sigkill_then_resume_loses_and_redoes_nothing(tmp_path):
     out = tmp_path / "ds"
-    args = ["edit-data", "build", "--world", str(N), "--out", str(out), "--backend", "template"]
+    args = ["edit-data", "build", "--world", str(N), "--out", str(out), "--backend", "template",
+            "--shard-size", "4"]
     p = _cli(*args)
     deadline = time.monotonic() + 60
-    while _lines(out / "manifest.jsonl") < 5:
+    while not (out / "shard-00001.jsonl").exists():  # two finished shards (of 15)
         assert p.poll() is None, f"the build ended before it could be killed: {p.communicate()}"
-        assert time.monotonic() < deadline, "no pairs written in 60 s"
-        time.sleep(0.005)
+        assert time.monotonic() < deadline, "no shard written in 60 s"
+        time.sleep(0.01)
     p.send_signal(signal.SIGKILL)
     p.communicate()
     assert p.returncode == -signal.SIGKILL
     before_entries = read_manifest(out)
     before = _snapshot(out)
-    assert 5 <= len(before_entries) < N and before
+    assert 8 <= len(before_entries) < N and before
+    assert not (out / "manifest.jsonl").exists()  # written only when the build finishes
 
     # without --resume the half-built dataset is refused, one line, no traceback
     r = _cli(*args)
@@ -102,35 +98,64 @@ def test_sigkill_then_resume_loses_and_redoes_nothing(tmp_path):
 
     # and the result is the dataset an uninterrupted build makes
     clean = tmp_path / "clean"
-    build(clean, world=N, backends=["template"], progress=False)
+    build(clean, world=N, backends=["template"], progress=False, shard_size=4)
     assert read_manifest(clean) == entries
     assert {k: v[0] for k, v in _snapshot(clean).items()} == {k: v[0] for k, v in after.items()}
 
 
-def test_resume_repairs_a_torn_line_and_a_half_written_pair(tmp_path):
+def test_resume_redoes_a_shard_without_its_file_whole(tmp_path):
     out = tmp_path / "ds"
-    build(out, world=12, backends=["template"], progress=False)
+    build(out, world=12, backends=["template"], progress=False, shard_size=4)
     full = read_manifest(out)
-    kept = [e for e in full if e["status"] == "kept"]
-    assert len(kept) >= 8
-    # simulate kill -9 while item k was being written: its files half there, its line torn
-    k = kept[6]["index"]
-    lines = (out / "manifest.jsonl").read_bytes().splitlines(keepends=True)
-    (out / "manifest.jsonl").write_bytes(b"".join(lines[:k]) + lines[k][:25])
-    for e in full[k + 1:]:
-        if e["files"]:
-            for rel in e["files"].values():
-                (out / rel).unlink()
-            (out / "pairs" / e["id"]).rmdir()
-    (out / "pairs" / full[k]["id"] / "pair.json").unlink()
-    (out / "pairs" / full[k]["id"] / ".tmp-x1y2").write_bytes(b"\x89PNG half")
+    assert [e["index"] for e in full] == list(range(12)) and sum(e["status"] == "kept" for e in full) >= 8
+    # simulate kill -9 while shard 1 (items 4-7) was being made: its file not written, one of its
+    # pairs half there (a stray temporary file, a missing file), shard 2 done, no manifest/summary
+    (out / "shard-00001.jsonl").unlink()
+    (out / "manifest.jsonl").unlink()
+    (out / "summary.json").unlink()
+    e5 = full[5]
+    (out / "pairs" / e5["id"]).mkdir(exist_ok=True)
+    (out / "pairs" / e5["id"] / "pair.json").unlink(missing_ok=True)
+    (out / "pairs" / e5["id"] / ".source.png.x1y2.tmp").write_bytes(b"\x89PNG half")
+    (out / ".shard-00001.jsonl.abc.tmp").write_text('{"torn')
+    assert [e["index"] for e in read_manifest(out)] == [0, 1, 2, 3, 8, 9, 10, 11]
+    untouched = _snapshot(out)
     with pytest.raises(InputError, match="--resume"):
-        build(out, world=12, backends=["template"], progress=False)
-    s = build(out, world=12, backends=["template"], progress=False, resume=True)
-    assert s.total == 12
+        build(out, world=12, backends=["template"], progress=False, shard_size=4)
+    done = []
+    s = build(out, world=12, backends=["template"], progress=False, shard_size=4, resume=True,
+              callback=lambda i, n: done.append((i, n)))
+    assert s.total == 12 and done == [(12, 12)]  # only shard 1 was made
     assert _check_complete(out, 12) == full
-    with pytest.raises(InputError, match="same arguments"):
-        build(out, world=13, backends=["template"], progress=False, resume=True)
+    after = _snapshot(out)
+    assert {k: after[k] for k in untouched} == untouched
+    assert json.loads((out / "manifest.jsonl").read_text().splitlines()[5]) == full[5]
+    with pytest.raises(InputError, match="same ones"):
+        build(out, world=13, backends=["template"], progress=False, shard_size=4, resume=True)
+
+
+def test_workers_make_the_same_dataset(tmp_path):
+    build(tmp_path / "one", world=20, backends=["template"], progress=False, shard_size=3)
+    build(tmp_path / "two", world=20, backends=["template"], progress=False, shard_size=3, workers=2)
+    assert read_manifest(tmp_path / "one") == read_manifest(tmp_path / "two")
+    assert ((tmp_path / "one" / "manifest.jsonl").read_bytes()
+            == (tmp_path / "two" / "manifest.jsonl").read_bytes())
+    a, b = _snapshot(tmp_path / "one"), _snapshot(tmp_path / "two")
+    assert {k: v[0] for k, v in a.items()} == {k: v[0] for k, v in b.items()}
+
+
+def test_bad_arguments_are_one_line_errors(tmp_path):
+    for kw, msg in [({"world": 3, "backends": ["nope"]}, "unknown LLM backend"),
+                    ({"world": 3, "backends": ["template"], "workers": 0}, "--workers"),
+                    ({"world": 3, "backends": ["template"], "shard_size": 0}, "--shard-size"),
+                    ({"world": 0, "backends": ["template"]}, "--world")]:
+        with pytest.raises(InputError, match=msg):
+            build(tmp_path / "bad", progress=False, **kw)
+        assert not (tmp_path / "bad").exists()  # refused before anything is written
+    r = _cli("edit-data", "build", "--world", "3", "--out", str(tmp_path / "x"), "--backend", "template",
+             "--workers", "0")
+    _, err = r.communicate(timeout=60)
+    assert r.returncode == 2 and "--workers" in err and "Traceback" not in err
 
 
 class _FakeLLM:

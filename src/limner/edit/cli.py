@@ -91,6 +91,8 @@ def register(app: typer.Typer) -> None:
         seed_start: int = typer.Option(3_000_000, "--seed-start", help="first world scene seed (evaluation uses < 100000)"),
         size: int = typer.Option(32, "--size", help="rendered image size (world images are exact at any size)"),
         resume: bool = typer.Option(False, "--resume", help="continue an interrupted build"),
+        workers: int = typer.Option(1, "--workers", help="processes making shards (each builds its own LLM)"),
+        shard_size: int = typer.Option(8, "--shard-size", help="items per shard: the unit a resume skips or redoes"),
         quiet: bool = typer.Option(False, "-q", "--quiet"),
     ) -> None:
         """Build an instruction-editing dataset (InstructPix2Pix's data engine, exact in the world).
@@ -99,7 +101,8 @@ def register(app: typer.Typer) -> None:
         CPU a pair, so --world 200 takes 7-15 minutes, longer on a busy machine (the progress bar
         shows the rate and time left), and the filter keeps about 1 pair in 9. --backend template
         writes the edits from templates instead: --world 200 in ~10 s, every pair kept.
-        Interrupted (Ctrl-C, kill -9)? Run the same command with --resume.
+        Interrupted (Ctrl-C, kill -9)? Run the same command with --resume: finished shards
+        (--shard-size items each) are kept, the others redone.
         """
         from ..errors import InputError
         from .data import build
@@ -116,10 +119,10 @@ def register(app: typer.Typer) -> None:
             raise InputError("--size must be between 8 and 1024")
         try:
             s = build(out, world=world, captions=lines, seed_start=seed_start, backends=backend or None,
-                      resume=resume, size=size, progress=not quiet)
+                      resume=resume, size=size, progress=not quiet, workers=workers, shard_size=shard_size)
         except KeyboardInterrupt:
-            typer.echo(f"interrupted; the pairs listed in {out / 'manifest.jsonl'} are kept: run the "
-                       "same command with --resume to continue", err=True)
+            typer.echo(f"interrupted; the finished shards in {out} are kept: run the same command "
+                       "with --resume to continue", err=True)
             raise SystemExit(130) from None
         typer.echo(f"{s.out}: {s.total} items, {s.kept} kept, {s.dropped} dropped "
                    f"({', '.join(f'{k}: {v}' for k, v in sorted(s.reasons.items()))})")

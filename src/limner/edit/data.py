@@ -18,20 +18,29 @@ For each item ``i`` (a world scene ``seed_start + i``, or line ``i`` of a captio
    edited scene's objects; the edited scene does not differ from the source exactly as the op says
    (``edit.check.check_edit``).
 
-Resumable: the pair's files are written atomically (tmp + rename) *before* its manifest line is
-appended and fsync'ed, so ``kill -9`` loses nothing already listed; ``resume=True`` skips listed
-items, repairs a torn last line, deletes stray temporary files and redoes any pair folder that has
-no manifest line yet. Every item gets exactly one manifest line (kept or dropped).
+Output folder (the shared job runner, :mod:`limner.jobs`)::
+
+    job.json                 the build's parameters (``--resume`` must give the same ones)
+    shard-00000.jsonl ...    one line per item (kept or dropped, with its reason), shard by shard
+    pairs/NNNNNN/            source.png, target.png, pair.json of each kept item
+    manifest.jsonl           every item's line in item order, and summary.json: when finished
+
+Items are cut into shards of ``shard_size``; a shard's pair folders are written (each file
+atomically) before its shard file, which is written atomically, so ``kill -9`` loses nothing a
+shard file lists. ``--resume`` skips the shards whose file exists and redoes the others whole
+(their pair folders are rewritten). ``--workers N`` makes shards in a process pool; each worker
+builds its LLM backends from their ids.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -45,8 +54,11 @@ from .check import check_edit
 from .ops import EDIT_KINDS, EditError, apply_edit, edit_pair, instruction, random_edit
 from .instructions import parse_instruction, resolve
 
-MANIFEST = "manifest.jsonl"
-BUILD_FILE = "build.json"
+MANIFEST = "manifest.jsonl"  # every item's line, written when the build finishes
+SUMMARY = "summary.json"
+SHARD_SUFFIX = ".jsonl"
+SHARD_SIZE = 8
+FORMAT = "limner-edit-data/2"
 TEMPLATE = "template"
 
 
@@ -259,37 +271,80 @@ def _groups_agree(want: Counter, have: Counter) -> bool:
 
 
 # -- the build ------------------------------------------------------------------------------------
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+@dataclass(frozen=True)
+class _Spec:
+    """What a worker needs to make a shard's items (picklable; LLMs are built from their ids)."""
+
+    out: str
+    seed_start: int
+    backends: tuple[str, ...]
+    size: int
 
 
-def read_manifest(out: Path, repair: bool = False) -> list[dict]:
-    """Manifest entries; a torn last line (kill -9 mid-write) is ignored, or cut off if ``repair``."""
-    p = out / MANIFEST
-    if not p.exists():
-        return []
-    raw = p.read_bytes()
-    cut = raw.rfind(b"\n") + 1  # whatever follows the last newline is a torn line
-    entries = []
-    for line in raw[:cut].splitlines():
-        if line.strip():
-            try:
-                entries.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-    if repair and cut < len(raw):
-        with open(p, "r+b") as f:
-            f.truncate(cut)
-    return entries
+@lru_cache(maxsize=4)
+def _llm(backend: str) -> Any:
+    from ..llm import get_llm
+
+    return get_llm(backend)
+
+
+def _make(spec: _Spec, index: int, caption: str | None, llms: dict[str, Any]) -> Item:
+    """Item ``index`` (a world scene when ``caption`` is None): propose, filter, write its pair."""
+    from .. import jobs
+    from ..world.corpus import sample_scene
+    from ..world.render import render_layout
+
+    backend = spec.backends[index % len(spec.backends)]
+    kind = EDIT_KINDS[index % len(EDIT_KINDS)]
+    seed, source, drop = None, None, ""
+    if caption is None:
+        seed = spec.seed_start + index
+        source = sample_scene(seed)
+        caption = _caption_with_bg(source) if kind == "background" else source.caption
+    else:
+        caption = caption.strip()
+        try:
+            source = caption_scene(caption, seed=index)
+        except (EditError, InputError) as exc:
+            drop = f"caption is not a world scene: {exc}"
+    llm = None
+    if source is not None and backend != TEMPLATE:
+        llm = llms[backend] if backend in llms else _llm(backend)
+    item, src, tgt = make_item(index, source=source, caption=caption, seed=seed, backend=backend,
+                               llm=llm, kind=kind)
+    item.reason = item.reason or drop
+    d = Path(spec.out) / "pairs" / item.id
+    if d.exists():  # left by a killed run: no shard file lists it, so it is redone
+        shutil.rmtree(d)
+    if item.status == "kept" and src is not None and tgt is not None:
+        d.mkdir(parents=True)
+        for name, lay in (("source", src), ("target", tgt)):
+            jobs.atomic_write(d / f"{name}.png", lambda p, lay=lay: render_layout(lay, spec.size).save(p, format="PNG"))
+        meta = {"source": src.model_dump(mode="json"), "target": tgt.model_dump(mode="json"),
+                "instruction": item.instruction, "edited_caption": item.edited_caption,
+                "caption": caption, "op": item.op}
+        jobs.atomic_write_text(d / "pair.json", json.dumps(meta))
+        item.files = {k: f"pairs/{item.id}/{f}" for k, f in
+                      (("source", "source.png"), ("target", "target.png"), ("pair", "pair.json"))}
+    return item
+
+
+def make_shard(spec: _Spec, llms: dict[str, Any], shard: Any) -> list[str]:
+    """A shard's manifest lines (its pair folders are written first)."""
+    return [_make(spec, i, cap, llms).to_json() + "\n" for i, cap in shard.items]
+
+
+def _write_lines(path: Path, lines: list[str]) -> None:
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def read_manifest(out: str | os.PathLike) -> list[dict]:
+    """Every listed item's entry in item order: the lines of the finished shard files (a killed
+    build lists only its finished shards); a dataset from before the job runner: ``manifest.jsonl``."""
+    out = Path(out)
+    files = sorted(out.glob(f"shard-*{SHARD_SUFFIX}")) or [p for p in [out / MANIFEST] if p.exists()]
+    entries = [json.loads(ln) for f in files for ln in f.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    return sorted(entries, key=lambda e: e["index"])
 
 
 @dataclass
@@ -304,97 +359,64 @@ class BuildSummary:
 def build(out: str | os.PathLike, *, world: int | None = None, captions: list[str] | None = None,
           seed_start: int = 3_000_000, backends: list[str] | None = None, resume: bool = False,
           size: int = 32, llms: dict[str, Any] | None = None, progress: bool = True,
-          callback: Callable[[int, int], None] | None = None) -> BuildSummary:
-    """Build (or, with ``resume``, continue) an edit dataset in ``out``; see the module doc."""
-    from tqdm import tqdm
+          callback: Callable[[int, int], None] | None = None, workers: int = 1,
+          shard_size: int = SHARD_SIZE) -> BuildSummary:
+    """Build (or, with ``resume``, continue) an edit dataset in ``out``; see the module doc.
+    ``llms`` (backend id → LLM object) is for ``workers=1``; otherwise each worker builds its own."""
+    from functools import partial
 
-    from ..world.corpus import sample_scene
-    from ..world.render import render_layout
+    from .. import jobs
 
     if (world is None) == (captions is None):
         raise InputError("give exactly one of --world N or --captions FILE")
     if world is not None and world < 1:
         raise InputError("--world must be at least 1")
-    backends = [b.strip().lower() for b in (backends or ["embedded"])]
-    outp = Path(out)
-    outp.mkdir(parents=True, exist_ok=True)
-    params = {"world": world, "captions": len(captions) if captions is not None else None,
-              "seed_start": seed_start, "backends": backends, "size": size}
-    bf = outp / BUILD_FILE
-    done = read_manifest(outp, repair=resume)
-    if bf.exists() or done:
-        if not resume:
-            raise InputError(f"{outp} already holds an edit dataset; pass --resume to continue it "
-                             "or choose another --out")
-        old = json.loads(bf.read_text()) if bf.exists() else params
-        if old != params:
-            raise InputError(f"{outp} was built with {old}; --resume needs the same arguments")
-    _atomic_write(bf, json.dumps(params, indent=2).encode())
-    for tmp in [*outp.glob(".tmp-*"), *outp.glob("pairs/*/.tmp-*")]:  # left by a kill mid-write
-        tmp.unlink(missing_ok=True)
-    done_ids = {e["id"] for e in done}
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}")
     llms = dict(llms or {})
+    if llms and workers > 1:
+        raise InputError("LLM objects can only be passed with workers=1; give backend ids instead")
+    backends = [b.strip().lower() for b in (backends or ["embedded"])]
     for b in backends:
         if b != TEMPLATE and b not in llms:
-            from ..llm import get_llm
+            from ..llm import resolve_backend
 
-            llms[b] = get_llm(b)
-    n = world if world is not None else len(captions or [])
+            resolve_backend(b)  # an unknown id fails here, before any work
+            if workers == 1:
+                _llm(b)  # and so does a backend that cannot be built (workers build their own)
+    outp = Path(out)
+    if (outp / "build.json").exists():
+        raise InputError(f"{outp} was built by an older limner (build.json); build into a new --out")
+    caps = [c.strip() for c in captions] if captions is not None else None
+    params = {"format": FORMAT, "world": world, "captions": len(caps) if caps is not None else None,
+              "captions_sha256": hashlib.sha256("\n".join(caps).encode()).hexdigest() if caps else None,
+              "seed_start": seed_start, "backends": backends, "size": size, "shard_size": shard_size}
+    items = [(i, None) for i in range(world)] if world is not None else list(enumerate(caps or []))
+    shards = jobs.cut(items, shard_size)
+    jobs.prepare(outp, params, resume)
+    for f in (MANIFEST, SUMMARY):  # only a finished build has them
+        (outp / f).unlink(missing_ok=True)
     (outp / "pairs").mkdir(exist_ok=True)
-    with open(outp / MANIFEST, "ab") as mf, tqdm(total=n, initial=len(done_ids), desc="edit pairs",
-                                                   unit="pair", disable=not progress) as bar:
-        for i in range(n):
-            iid = f"{i:06d}"
-            if iid in done_ids:
-                continue
-            backend = backends[i % len(backends)]
-            kind = EDIT_KINDS[i % len(EDIT_KINDS)]
-            seed = None
-            if world is not None:
-                seed = seed_start + i
-                source, caption = sample_scene(seed), None
-                caption = source.caption
-                if kind == "background":
-                    caption = _caption_with_bg(source)
-            else:
-                caption = captions[i].strip()  # type: ignore[index]
-                try:
-                    source = caption_scene(caption, seed=i)
-                except (EditError, InputError) as exc:
-                    source = None
-                    drop_reason = f"caption is not a world scene: {exc}"
-            item, src, tgt = make_item(i, source=source, caption=caption, seed=seed, backend=backend,
-                                       llm=llms.get(backend), kind=kind)
-            if source is None:
-                item.reason = drop_reason
-            if item.status == "kept" and src is not None and tgt is not None:
-                d = outp / "pairs" / iid
-                d.mkdir(exist_ok=True)
-                for name, lay in (("source.png", src), ("target.png", tgt)):
-                    import io
+    todo = jobs.pending(outp, shards, SHARD_SUFFIX)
+    n, done = len(items), len(items) - sum(len(s.items) for s in todo)
 
-                    buf = io.BytesIO()
-                    render_layout(lay, size).save(buf, format="PNG")
-                    _atomic_write(d / name, buf.getvalue())
-                meta = {"source": src.model_dump(mode="json"), "target": tgt.model_dump(mode="json"),
-                        "instruction": item.instruction, "edited_caption": item.edited_caption,
-                        "caption": caption, "op": item.op}
-                _atomic_write(d / "pair.json", json.dumps(meta).encode())
-                item.files = {"source": f"pairs/{iid}/source.png", "target": f"pairs/{iid}/target.png",
-                              "pair": f"pairs/{iid}/pair.json"}
-            elif (outp / "pairs" / iid).exists():  # a half-written pair from a killed run
-                shutil.rmtree(outp / "pairs" / iid, ignore_errors=True)
-            mf.write((item.to_json() + "\n").encode())
-            mf.flush()
-            os.fsync(mf.fileno())
-            bar.update(1)
-            if callback:
-                callback(bar.n, n)
+    def on_shard(_: int, lines: list[str]) -> None:
+        nonlocal done
+        done += len(lines)
+        if callback:
+            callback(done, n)
+
+    spec = _Spec(str(outp), seed_start, tuple(backends), size)
+    jobs.run_shards(partial(make_shard, spec, llms), todo, out=outp, suffix=SHARD_SUFFIX, write=_write_lines,
+                    workers=workers, progress=progress, desc="edit pairs", callback=on_shard)
     entries = read_manifest(outp)
+    if [e["index"] for e in entries] != list(range(n)):
+        raise RuntimeError(f"{outp}: the shard files do not list every item once")  # a bug, not input
+    jobs.atomic_write_text(outp / MANIFEST, "".join(json.dumps(e, sort_keys=True) + "\n" for e in entries))
     reasons = Counter(_reason_key(e) for e in entries)
     kept = sum(1 for e in entries if e["status"] == "kept")
     summary = BuildSummary(str(outp), len(entries), kept, len(entries) - kept, dict(reasons))
-    _atomic_write(outp / "summary.json", json.dumps(summary.__dict__, indent=2).encode())
+    jobs.atomic_write_text(outp / SUMMARY, json.dumps(summary.__dict__, indent=2))
     return summary
 
 
