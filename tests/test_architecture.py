@@ -200,6 +200,7 @@ def test_no_import_cycle_between_packages():
     ("limner.plan.tikz", "limner.plan.tikz_interp"),
     ("limner.world.detect", "limner.world.coverage"),
     ("limner.image.diffusers_common", "limner.image.diffusers_models"),
+    ("limner.plan.grammar", "limner.plan.phrases"),
 ])
 def test_split_files_share_only_public_names(module, other_half):
     """A file split in two imports public names from its other half (issue 15)."""
