@@ -23,7 +23,8 @@ function jobRow(job) {
     li = document.createElement("li");
     li.dataset.id = job.id;
     li.innerHTML = `<span class="kind"></span><span class="status"></span><button class="cancel">Cancel</button>`;
-    li.querySelector(".cancel").onclick = () => api("DELETE", `/api/jobs/${job.id}`).then(updateJob).catch(showError);
+    li.querySelector(".cancel").onclick = () => api("DELETE", `/api/jobs/${job.id}`)
+      .then((j) => { updateJob(j); poll(j.id); }).catch(showError);
     $("jobs").prepend(li);
   }
   return li;
@@ -54,7 +55,24 @@ function track(job) {
     updateJob(j);
     if (["done", "failed", "cancelled"].includes(j.status)) es.close();
   };
-  es.onerror = () => { es.close(); api("GET", `/api/jobs/${job.id}`).then(updateJob).catch(() => {}); };
+  es.onerror = () => { es.close(); poll(job.id); };
+}
+
+const DONE = ["done", "failed", "cancelled"];
+const polling = new Set();
+// Poll a job until it ends: the fallback when the event stream drops, and after a cancel
+// (a running job stops at its next denoising step).
+function poll(id) {
+  if (polling.has(id)) return;
+  polling.add(id);
+  let errors = 0;
+  const tick = () => api("GET", `/api/jobs/${id}`).then((j) => {
+    updateJob(j);
+    if (DONE.includes(j.status)) polling.delete(id); else setTimeout(tick, 500);
+  }).catch((e) => {
+    if (++errors < 30) setTimeout(tick, 1000); else { polling.delete(id); showError(e); }
+  });
+  tick();
 }
 
 function showResult(job) {
