@@ -43,6 +43,7 @@ def regenerate_region(
 
     from ..image.embedded import WEIGHTS_DIR, load_pipeline
     from ..models.condition import layout_to_condition
+    from ..models.world_pipeline import guidance_batch, guided_prediction
 
     pipe = load_pipeline(weights or str(WEIGHTS_DIR))
     size = pipe.native_size
@@ -62,12 +63,7 @@ def regenerate_region(
     text = pipe.encode_prompt([prompt])
     uncond = pipe.encode_prompt([negative_prompt or ""])
     branch = use_layout is not None and layout_guidance_scale != 1.0
-    if branch:
-        hid = torch.cat([uncond, text, text])
-        cnd = torch.cat([torch.zeros_like(cond), torch.zeros_like(cond), cond])
-    else:
-        hid = torch.cat([uncond, text])
-        cnd = torch.cat([cond, cond])
+    hid, cnd = guidance_batch(uncond, text, cond, branch)
     sched = DPMSolverMultistepScheduler.from_config(pipe.scheduler.config)
     sched.set_timesteps(num_inference_steps, device=dev)
     acp = sched.alphas_cumprod.to(dev, torch.float32)
@@ -81,12 +77,7 @@ def regenerate_region(
             x = sched.scale_model_input(latents, t)
             k = hid.shape[0]
             out = pipe.unet(torch.cat([x.repeat(k, 1, 1, 1), cnd], 1), t, encoder_hidden_states=hid).sample
-            if branch:
-                e_u, e_t, e_tl = out.chunk(3)
-                pred = e_u + guidance_scale * (e_t - e_u) + layout_guidance_scale * (e_tl - e_t)
-            else:
-                e_u, e_t = out.chunk(2)
-                pred = e_u + guidance_scale * (e_t - e_u)
+            pred = guided_prediction(out, guidance_scale, layout_guidance_scale, branch)
             latents = sched.step(pred, t, latents).prev_sample
             if i + 1 < len(ts):
                 a = acp[int(ts[i + 1])]

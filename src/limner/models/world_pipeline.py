@@ -131,7 +131,6 @@ class WorldPipeline(DiffusionPipeline):
         # states, as in diffusers; limner's SUR-adapter (limner.adapter) passes its adapted states here
         text = self.encode_prompt(prompts) if prompt_embeds is None else prompt_embeds.to(dev, dtype)
         uncond = self.encode_prompt(negs) if negative_prompt_embeds is None else negative_prompt_embeds.to(dev, dtype)
-        zero = torch.zeros_like(cond)
 
         gens = generator if isinstance(generator, list) else [generator] * n
         if len(gens) != n:
@@ -142,24 +141,13 @@ class WorldPipeline(DiffusionPipeline):
         self.scheduler.set_timesteps(num_inference_steps, device=dev)
         latents = latents * self.scheduler.init_noise_sigma
         # batched CFG branches: (neg, no layout), (text, no layout), (text, layout)
-        if use_layout_branch:
-            hid = torch.cat([uncond, text, text])
-            cnd = torch.cat([zero, zero, cond])
-        else:
-            hid = torch.cat([uncond, text])
-            cnd = torch.cat([cond, cond])  # same layout (or zeros) in both branches
+        hid, cnd = guidance_batch(uncond, text, cond, use_layout_branch)
         timesteps = self.scheduler.timesteps
         for i, t in enumerate(self.progress_bar(timesteps) if progress else timesteps):
             x = self.scheduler.scale_model_input(latents, t)
             k = hid.shape[0] // n
             out = self.unet(torch.cat([x.repeat(k, 1, 1, 1), cnd], 1), t, encoder_hidden_states=hid).sample
-            if use_layout_branch:
-                e_u, e_t, e_tl = out.chunk(3)
-                # rows without a layout have e_tl == e_t (zero channels), so the last term vanishes
-                pred = e_u + guidance_scale * (e_t - e_u) + layout_guidance_scale * (e_tl - e_t)
-            else:
-                e_u, e_t = out.chunk(2)
-                pred = e_u + guidance_scale * (e_t - e_u)
+            pred = guided_prediction(out, guidance_scale, layout_guidance_scale, use_layout_branch)
             latents = self.scheduler.step(pred, t, latents).prev_sample
             if callback_on_step_end is not None:
                 res = callback_on_step_end(self, i, int(t), {"latents": latents})
@@ -171,3 +159,23 @@ class WorldPipeline(DiffusionPipeline):
         from PIL import Image
 
         return WorldPipelineOutput(images=[Image.fromarray((a * 255 + 0.5).astype(np.uint8)) for a in img])
+
+
+def guidance_batch(uncond, text, cond, layout_branch: bool):
+    """Text states and condition channels of the batched classifier-free-guidance branches:
+    (negative, no layout), (text, no layout), (text, layout) with a layout branch, else
+    (negative, layout), (text, layout) — the same layout (or zeros) in both."""
+    if layout_branch:
+        zero = torch.zeros_like(cond)
+        return torch.cat([uncond, text, text]), torch.cat([zero, zero, cond])
+    return torch.cat([uncond, text]), torch.cat([cond, cond])
+
+
+def guided_prediction(out, guidance_scale: float, layout_guidance_scale: float, layout_branch: bool):
+    """The guided noise prediction from the UNet's output on :func:`guidance_batch`'s branches."""
+    if layout_branch:
+        e_u, e_t, e_tl = out.chunk(3)
+        # rows without a layout have e_tl == e_t (zero channels), so the last term vanishes
+        return e_u + guidance_scale * (e_t - e_u) + layout_guidance_scale * (e_tl - e_t)
+    e_u, e_t = out.chunk(2)
+    return e_u + guidance_scale * (e_t - e_u)
