@@ -12,7 +12,7 @@ Phases (``--phases``, default all; every phase resumes from ``--work``):
 * ``throughput`` — captions/s per captioner on this machine, and ``--engine ray`` vs ``local`` on
   the same job (ratio of wall times, same run; workers 2).
 * ``experiment`` — world models trained from scratch with the *same* budget (``--steps`` × ``--batch``,
-  tiny preset, 32 px, 1 thread, seed 0) on one recaptioned corpus (``--train-rows`` scenes, world
+  ``--preset`` tiny-text, 32 px, 1 thread, seed 0) on one recaptioned corpus (``--train-rows`` scenes, world
   captioner) whose training column differs per arm: ``alt`` (the alt-text originals only), ``desc95``
   / ``short95`` (95% synthetic descriptive / short + 5% alt), ``desc65``, ``desc80`` (the blend sweep).
   Each is evaluated text-only (no layout, as ``benchmarks/world_eval.py --arms text``), detector-
@@ -189,7 +189,8 @@ def experiment(args) -> dict:
         st = json.loads((run / "checkpoint" / "state.json").read_text()) if (run / "checkpoint" / "state.json").exists() else {}
         if st.get("step", 0) < args.steps or not (run / "pipeline" / "model_index.json").exists():
             t1 = time.perf_counter()
-            train(str(run), steps=args.steps, batch=args.batch, size=32, preset="tiny", threads=1, seed=0,
+            train(str(run), steps=args.steps, batch=args.batch, size=32, preset=args.preset, threads=1, seed=0,
+                  layout_drop=args.layout_drop,
                   resume=True, ckpt_minutes=2.0, pool=0, progress=False, captions=str(man), caption_column="caption")
             print(f"experiment train arm={arm} steps={args.steps} batch={args.batch} "
                   f"wall_s={time.perf_counter() - t1:.0f}", flush=True)
@@ -225,6 +226,10 @@ def main(argv=None) -> int:
     ap.add_argument("--n-throughput", type=int, default=200)
     ap.add_argument("--train-rows", type=int, default=2000)
     ap.add_argument("--steps", type=int, default=550)
+    ap.add_argument("--layout-drop", type=float, default=0.55,
+                    help="share of training rows with the layout dropped (text alone), as the shipped model's fine-tune")
+    ap.add_argument("--preset", default="tiny-text",
+                    help="world-model preset of every arm (tiny-text: the tiny UNet with the pooled-text path)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--arms", default="alt,desc95,short95,desc65,desc80")
     ap.add_argument("--n-eval", type=int, default=40)

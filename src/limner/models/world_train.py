@@ -34,11 +34,23 @@ TRAIN_SEED_BASE = 1_000_000
 MODEL_PRESETS: dict[str, dict[str, Any]] = {
     # the shipped model: self-attention + text cross-attention only at 8×8 (fast on CPU)
     "default": dict(unet=dict(DEFAULT_UNET), text=dict(hidden_size=128, layers=3, heads=4)),
+    # "default" plus a pooled-text path: the prompt's hidden states, attention-pooled
+    # (diffusers' ``addition_embed_type="text"``), are added to the timestep embedding, so the text
+    # reaches every ResNet block at every resolution, not only the 8×8 cross-attention
+    "text": dict(unet=dict(DEFAULT_UNET, addition_embed_type="text", addition_embed_type_num_heads=4),
+                 text=dict(hidden_size=128, layers=3, heads=4)),
     # for tests: seconds per step
     "tiny": dict(
         unet=dict(block_out_channels=(8, 16), attention_head_dim=8, norm_num_groups=4,
                   down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
                   up_block_types=("CrossAttnUpBlock2D", "UpBlock2D")),
+        text=dict(hidden_size=32, layers=1, heads=2),
+    ),
+    "tiny-text": dict(
+        unet=dict(block_out_channels=(8, 16), attention_head_dim=8, norm_num_groups=4,
+                  down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+                  up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+                  addition_embed_type="text", addition_embed_type_num_heads=2),
         text=dict(hidden_size=32, layers=1, heads=2),
     ),
 }
@@ -147,6 +159,10 @@ def build_models(preset: str, size: int):
     from .condition import NUM_CHANNELS
     from .world_model import build_scheduler, build_text_encoder, build_tokenizer, build_unet
 
+    if preset not in MODEL_PRESETS:
+        from ..errors import InputError
+
+        raise InputError(f"unknown preset '{preset}' (choose from {', '.join(MODEL_PRESETS)})")
     p = MODEL_PRESETS[preset]
     tok = build_tokenizer()
     te = build_text_encoder(len(tok), **p["text"])
@@ -184,12 +200,39 @@ def export_pipeline(run_dir: str | Path, out_dir: str | Path, fp16: bool = True)
     return out
 
 
+def init_from_pipeline(unet, te, path: str | Path) -> list[str]:
+    """Start from a pipeline folder's weights (e.g. the shipped model) instead of random ones.
+
+    Parameters the folder lacks (a preset that adds modules, such as the pooled-text path of
+    ``text``) keep their initialisation, except that the pooled-text output norm starts at zero
+    gain: the fine-tune begins exactly at the old model's predictions. Returns the new names."""
+    import torch
+    from safetensors.torch import load_file
+
+    from ..errors import InputError
+
+    p = Path(path)
+    files = (p / "unet" / "diffusion_pytorch_model.safetensors", p / "text_encoder" / "model.safetensors")
+    if not all(f.exists() for f in files):
+        raise InputError(f"--init {path}: not a world pipeline folder (needs unet/ and text_encoder/ weights)")
+    sd = {k: v.float() for k, v in load_file(str(files[0])).items()}
+    missing, unexpected = unet.load_state_dict(sd, strict=False)
+    if unexpected:
+        raise InputError(f"--init {path}: weights do not fit the preset ({len(unexpected)} unexpected, "
+                         f"e.g. {unexpected[0]})")
+    te.load_state_dict({k: v.float() for k, v in load_file(str(files[1])).items()})
+    if "add_embedding.norm2.weight" in missing:
+        with torch.no_grad():
+            unet.add_embedding.norm2.weight.zero_()
+    return list(missing)
+
+
 # ----------------------------------------------------------------------------------- training
 def train(out: str, steps: int = 100_000, batch: int = 32, size: int = 32, minutes: float | None = None,
           resume: bool = False, seed: int = 0, lr: float = 1e-3, warmup: int = 50, threads: int = 2,
           preset: str = "default", ckpt_minutes: float = 5.0, log_every: int = 10, ema_max: float = 0.995,
           pool: int = 8000, progress: bool = True, captions: str | None = None,
-          caption_column: str = "caption") -> dict:
+          caption_column: str = "caption", init: str | None = None, layout_drop: float = 0.25) -> dict:
     import torch
     from safetensors.torch import load_file
     from tqdm import tqdm
@@ -199,19 +242,28 @@ def train(out: str, steps: int = 100_000, batch: int = 32, size: int = 32, minut
     ck = run / "checkpoint"
     ck.mkdir(parents=True, exist_ok=True)
     cfg = {"preset": preset, "size": size, "batch": batch, "lr": lr, "warmup": warmup, "seed": seed,
-           "ema_max": ema_max, "pool": pool}
+           "ema_max": ema_max, "pool": pool, "layout_drop": layout_drop}
+    if init:
+        cfg["init"] = str(Path(init).resolve())
     if captions:
         cfg.update(captions=str(Path(captions).resolve()), caption_column=caption_column)
     if resume and (run / "config.json").exists():
         cfg = json.loads((run / "config.json").read_text())
         preset, size, batch, lr, warmup, seed = (cfg[k] for k in ("preset", "size", "batch", "lr", "warmup", "seed"))
         ema_max, pool = cfg.get("ema_max", ema_max), cfg.get("pool", 0)
+        layout_drop, init = cfg.get("layout_drop", 0.25), cfg.get("init")
         captions, caption_column = cfg.get("captions"), cfg.get("caption_column", caption_column)
     caption_rows = load_caption_rows(captions, caption_column) if captions else None
     (run / "config.json").write_text(json.dumps(cfg, indent=2))
 
     torch.manual_seed(seed)
+    if not 0.0 <= layout_drop <= 0.85:
+        from ..errors import InputError
+
+        raise InputError(f"--layout-drop {layout_drop}: must be between 0 and 0.85")
     tok, te, unet, sched = build_models(preset, size)
+    if init and not (resume and (ck / "state.json").exists()):
+        init_from_pipeline(unet, te, init)
     params = list(unet.parameters()) + list(te.parameters())
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     ema_unet = {k: v.detach().clone() for k, v in unet.state_dict().items()}
@@ -265,7 +317,7 @@ def train(out: str, steps: int = 100_000, batch: int = 32, size: int = 32, minut
         ids = torch.tensor([tok.encode(c) for c in caps])
         r = torch.rand(batch, generator=gen)
         drop_text = (r < 0.15)
-        drop_layout = (r < 0.05) | ((r >= 0.15) & (r < 0.40))
+        drop_layout = (r < 0.05) | ((r >= 0.15) & (r < 0.15 + layout_drop))
         ids[drop_text] = empty_ids
         cond[drop_layout] = 0.0
         # planners often give no background colour: teach "objects known, background unknown" too
@@ -325,7 +377,7 @@ def register(world_app: typer.Typer) -> None:
         seed: int = typer.Option(0, help="seed of initialisation, noise and data order"),
         lr: float = typer.Option(1e-3, help="peak learning rate"),
         threads: int = typer.Option(2, help="torch CPU threads"),
-        preset: str = typer.Option("default", help="model size: default | tiny"),
+        preset: str = typer.Option("default", help="model: default | text (adds a pooled-text path) | tiny | tiny-text"),
         ckpt_minutes: float = typer.Option(5.0, help="checkpoint every this many minutes"),
         pool: int = typer.Option(8000, help="distinct training scenes, reused cyclically (0 = all fresh)"),
         export_only: bool = typer.Option(False, help="only export the latest EMA checkpoint to OUT/pipeline"),
@@ -333,6 +385,10 @@ def register(world_app: typer.Typer) -> None:
                                      "or its manifest.json) instead of the corpus's own captions"),
         caption_column: str = typer.Option("caption", help="with --captions: the column to train on "
                                            "(caption = the blend; short, descriptive, original)"),
+        init: str = typer.Option(None, help="start from this pipeline folder's weights (e.g. the shipped "
+                                 "model) instead of random ones"),
+        layout_drop: float = typer.Option(0.25, help="fraction of batch rows trained with the text alone "
+                                          "(layout channels dropped; 0.05 more drop both)"),
     ) -> None:
         """Train the embedded world model (text + layout-sketch conditioned pixel diffusion)."""
         if export_only:
@@ -340,6 +396,6 @@ def register(world_app: typer.Typer) -> None:
             return
         state = train(out, steps=steps, batch=batch, size=size, minutes=minutes, resume=resume, seed=seed,
                       lr=lr, threads=threads, preset=preset, ckpt_minutes=ckpt_minutes, pool=pool,
-                      captions=captions, caption_column=caption_column)
+                      captions=captions, caption_column=caption_column, init=init, layout_drop=layout_drop)
         typer.echo(f"step={state['step']} loss={state.get('loss', float('nan')):.4f} "
                    f"elapsed_s={state['elapsed_s']:.0f} pipeline={Path(out) / 'pipeline'}")
