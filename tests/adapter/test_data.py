@@ -56,3 +56,17 @@ def test_surd_folder_loader(tmp_path):
         load_folder(tmp_path)
     with pytest.raises(InputError, match="metadata.jsonl"):
         load_folder(tmp_path / "nowhere")
+
+
+def test_judge_reads_the_stated_attribute_of_a_planned_layout():
+    """Hand-written benchmark pairs are judged on the rules planner's layout of the complex prompt,
+    which carries only what that prompt states (a texture without a size)."""
+    from limner.adapter.judge import judge
+    from limner.plan import plan
+    from limner.world.render import render_layout
+
+    striped = plan("a striped green square", planner="rules").layout
+    solid = plan("a green square", planner="rules").layout
+    simple = "a green square with lines running across it like a barcode"
+    assert judge("size_texture", striped, simple, render_layout(striped, 64, supersample=2)).ok
+    assert not judge("size_texture", striped, simple, render_layout(solid, 64, supersample=2)).ok

@@ -72,7 +72,8 @@ def check(category: str, layout, simple: str, dets) -> bool:
         tex = o.texture or "solid"
         from .knowledge import TEXTURE_WORDS
 
-        if tex != "solid" and any(w in simple for w in TEXTURE_WORDS[tex]["seen"] + TEXTURE_WORDS[tex]["held"]):
+        stated = any(w in simple for w in TEXTURE_WORDS[tex]["seen"] + TEXTURE_WORDS[tex]["held"]) if tex != "solid" else False
+        if tex != "solid" and (stated or o.size is None):  # a planned layout carries only what was said
             return _dominant(dets, "texture") == tex
         side = float(np.median([max(d.box[2] - d.box[0], d.box[3] - d.box[1]) for d in dets]))
         return min(SIZES, key=lambda s: abs(SIZES[s] - side)) == o.size
