@@ -18,7 +18,7 @@ def train_cmd(
     minutes: Optional[float] = typer.Option(None, help="stop after this much wall time (total, across resumes)"),
     steps: int = typer.Option(100_000, help="stop after this many optimizer steps"),
     batch: int = typer.Option(8),
-    lr: float = typer.Option(3e-3, help="AdamW learning rate (the world model needs large adapted states: its text path is weak)"),
+    lr: float = typer.Option(1e-3, help="AdamW learning rate"),
     w_denoise: float = typer.Option(1.0, help="weight of the denoising (ε/v) loss"),
     w_align: float = typer.Option(0.1, help="weight of the alignment KL (simple → complex text states)"),
     w_distill: float = typer.Option(0.01, help="weight of the LLM distillation KL"),
