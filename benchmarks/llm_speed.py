@@ -13,7 +13,8 @@ busy machine (absolute times are not: the development machines are 2 shared core
 2. Seconds per embedded plan of a 3-object request with a cold reply cache: ``old`` path
    (llama-cpp-python grammar-first, no prefix state), ``new`` with a cold prefix-state cache, and
    ``new`` with the prefix state on disk (what a second CLI run sees).
-3. Seconds per ``expand -n 4`` (old vs new path).
+3. Seconds per ``expand -n 4``: few-shot frames shared across candidates (cold, then with their
+   prefix states on disk), one frame per candidate (limner before), and the old path.
 
 Requests below were written for this benchmark by hand, not taken from the prompts' examples.
 
@@ -149,17 +150,29 @@ def main() -> None:
         print(f"plan [{arm}]: {times[arm]:.2f} s, {len(res.layout.objects)} objects, "
               f"source={res.source}, path={res.plan_path}")
     expand("a cat", n=1, llm=new)  # loads the sentence embedder once, outside the timings
-    for arm, llm in (("old", old), ("new", new)):
+    from limner.expand import prompts as expand_prompts
+
+    shared = expand_prompts.FRAME_VARIANTS
+    arms = (("shared_frames_cold", new, shared), ("shared_frames_disk_state", new, shared),
+            ("per_candidate_frames", new, 1 << 30), ("old", old, 1 << 30))
+    for arm, llm, variants in arms:
+        # per_candidate_frames: a new exemplar order for every candidate (limner before the frames
+        # were shared); old: that, without prefix states or the lazy grammar
+        expand_prompts.FRAME_VARIANTS = variants
         cold(model)
         t0 = time.perf_counter()
         out = expand(EXPAND_QUERIES[0], n=4, llm=llm, seed=1)
         times[f"expand_{arm}"] = time.perf_counter() - t0
         print(f"expand -n 4 [{arm}]: {times[f'expand_{arm}']:.2f} s, {len(out)} prompts")
+    expand_prompts.FRAME_VARIANTS = shared
 
     print("ratios (constrained / free tok/s): " + ", ".join(f"{k}={v:.2f}" for k, v in ratios.items()))
     print(f"plan_seconds_default_path={times['default_path']:.3f} plan_seconds_new_cold={times['new_cold']:.2f} plan_seconds_new_disk_state="
           f"{times['new_disk_state']:.2f} plan_seconds_old={times['old']:.2f} "
-          f"expand4_seconds_new={times['expand_new']:.2f} expand4_seconds_old={times['expand_old']:.2f}")
+          f"expand4_seconds_shared_cold={times['expand_shared_frames_cold']:.2f} "
+          f"expand4_seconds_shared_disk_state={times['expand_shared_frames_disk_state']:.2f} "
+          f"expand4_seconds_per_candidate={times['expand_per_candidate_frames']:.2f} "
+          f"expand4_seconds_old={times['expand_old']:.2f}")
     print(f"llm_speed_constrained_over_free_min={min(ratios.values()):.2f}")
 
 

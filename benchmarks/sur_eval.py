@@ -168,6 +168,8 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--ablations", default=None, help="run directory for the ablation adapters")
     ap.add_argument("--ablation-minutes", type=float, default=4.0)
+    ap.add_argument("--ablation-steps", type=int, default=0,
+                    help="train each ablation this many steps instead (equal work even when the CPU is shared)")
     ap.add_argument("--ablation-only", default=None, help="comma-separated subset of ablations")
     ap.add_argument("--ablation-images", action="store_true",
                     help="also judge the ablations' images (held-out vocabulary); text-space always")
@@ -250,9 +252,11 @@ def run_ablations(args, pipe, items, seeds, res) -> None:
         out = os.path.join(args.ablations, name.split("(")[0])
         paths[name] = os.path.join(out, "adapter.safetensors")
         if not os.path.exists(paths[name]):
-            opts = TrainOptions(out=out, minutes=args.ablation_minutes, threads=args.threads, **ABLATIONS[name])
+            budget = {"steps": args.ablation_steps} if args.ablation_steps else {"minutes": args.ablation_minutes}
+            opts = TrainOptions(out=out, threads=args.threads, **budget, **ABLATIONS[name])
             train(opts, progress=False)
-    print(f"\n## ablations: adapters trained {args.ablation_minutes} min each (same budget)")
+    what = f"{args.ablation_steps} steps" if args.ablation_steps else f"{args.ablation_minutes} min"
+    print(f"\n## ablations: adapters trained {what} each (same budget)")
     print_text_space(pipe, items, paths)
     if not args.ablation_images:
         return

@@ -102,10 +102,18 @@ RULES = ("Keep every object, count, colour, relation and quoted text of the orig
          "words. Reply with the prompt only: one line, under 60 words, no preamble, no quotes.")
 
 
+# Exemplar orders per prefix. Each order is one few-shot frame whose KV state the LLM layer keeps
+# (limner.llm.prefix_cache), so a candidate pays only for its query and reply; a new order per
+# candidate (as before) re-read the whole frame every time. Diversity comes from the prefix cycle,
+# the sampling seed, the order variant and the flavours.
+FRAME_VARIANTS = 2
+
+
 def base_prompt(prefix: str, query: str, seed: int, shots: int = 4) -> tuple[str, tuple[str, ...]]:
-    """Few-shot frame for a base model and its stop strings; exemplars vary with ``seed``."""
+    """Few-shot frame for a base model and its stop strings; the exemplar order is one of
+    :data:`FRAME_VARIANTS` per prefix, picked by ``seed``."""
     bank = list(EXEMPLARS[prefix])
-    rng = random.Random(f"{prefix}:{seed}")
+    rng = random.Random(f"{prefix}:{seed % FRAME_VARIANTS}")
     rng.shuffle(bank)
     src, dst = LABELS[prefix]
     lines = [HEADERS[prefix], ""]

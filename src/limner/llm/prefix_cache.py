@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 MIN_PREFIX_TOKENS = 48
-MEMORY_ENTRIES = 4
+MEMORY_ENTRIES = 8  # plan + edit-data + expansion's few-shot frames (2 per prefix); ~7 MB each
 DISK_ENTRIES = 24  # ~18 kB per prefix token on Gemma-3-270M: at most ~170 MB
 FORMAT = b"limner-kv-1\n"
 
