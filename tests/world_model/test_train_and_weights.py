@@ -98,7 +98,9 @@ def test_init_and_preset_errors_are_one_line(tmp_path):
     base = ["train", "--batch", "2", "--size", "16", "--threads", "1", "--steps", "1"]
     r = CliRunner().invoke(app, base + ["--out", str(tmp_path / "a"), "--preset", "huge"])
     assert r.exit_code != 0 and "unknown preset 'huge'" in str(r.exception)
+    assert not (tmp_path / "a").exists()  # refused before anything was written
     r = CliRunner().invoke(app, base + ["--out", str(tmp_path / "b"), "--preset", "tiny", "--init", str(tmp_path)])
     assert r.exit_code != 0 and "not a world pipeline folder" in str(r.exception)
     r = CliRunner().invoke(app, base + ["--out", str(tmp_path / "c"), "--preset", "tiny", "--layout-drop", "0.95"])
     assert r.exit_code != 0 and "--layout-drop" in str(r.exception)
+    assert not (tmp_path / "c").exists()

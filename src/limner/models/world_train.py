@@ -31,28 +31,22 @@ import typer
 from .world_model import DEFAULT_UNET
 
 TRAIN_SEED_BASE = 1_000_000
+_POOLED_TEXT = dict(addition_embed_type="text")  # + addition_embed_type_num_heads per preset
+_TINY_UNET = dict(block_out_channels=(8, 16), attention_head_dim=8, norm_num_groups=4,
+                  down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+                  up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"))
+_TEXT = dict(hidden_size=128, layers=3, heads=4)
+_TINY_TEXT = dict(hidden_size=32, layers=1, heads=2)
 MODEL_PRESETS: dict[str, dict[str, Any]] = {
-    # the shipped model: self-attention + text cross-attention only at 8×8 (fast on CPU)
-    "default": dict(unet=dict(DEFAULT_UNET), text=dict(hidden_size=128, layers=3, heads=4)),
-    # "default" plus a pooled-text path: the prompt's hidden states, attention-pooled
-    # (diffusers' ``addition_embed_type="text"``), are added to the timestep embedding, so the text
-    # reaches every ResNet block at every resolution, not only the 8×8 cross-attention
-    "text": dict(unet=dict(DEFAULT_UNET, addition_embed_type="text", addition_embed_type_num_heads=4),
-                 text=dict(hidden_size=128, layers=3, heads=4)),
-    # for tests: seconds per step
-    "tiny": dict(
-        unet=dict(block_out_channels=(8, 16), attention_head_dim=8, norm_num_groups=4,
-                  down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-                  up_block_types=("CrossAttnUpBlock2D", "UpBlock2D")),
-        text=dict(hidden_size=32, layers=1, heads=2),
-    ),
-    "tiny-text": dict(
-        unet=dict(block_out_channels=(8, 16), attention_head_dim=8, norm_num_groups=4,
-                  down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-                  up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-                  addition_embed_type="text", addition_embed_type_num_heads=2),
-        text=dict(hidden_size=32, layers=1, heads=2),
-    ),
+    # stage 1: self-attention + text cross-attention only at 8×8 (fast on CPU)
+    "default": dict(unet=dict(DEFAULT_UNET), text=_TEXT),
+    # the shipped model (stage 2): "default" plus a pooled-text path: the prompt's hidden states,
+    # attention-pooled (diffusers' ``addition_embed_type="text"``), are added to the timestep
+    # embedding, so the text reaches every ResNet block at every resolution
+    "text": dict(unet=dict(DEFAULT_UNET, **_POOLED_TEXT, addition_embed_type_num_heads=4), text=_TEXT),
+    # for tests and the recaption experiment: seconds per step
+    "tiny": dict(unet=dict(_TINY_UNET), text=_TINY_TEXT),
+    "tiny-text": dict(unet=dict(_TINY_UNET, **_POOLED_TEXT, addition_embed_type_num_heads=2), text=_TINY_TEXT),
 }
 
 
@@ -237,6 +231,12 @@ def train(out: str, steps: int = 100_000, batch: int = 32, size: int = 32, minut
     from safetensors.torch import load_file
     from tqdm import tqdm
 
+    from ..errors import InputError
+
+    if preset not in MODEL_PRESETS:  # checked before anything is written to the run directory
+        raise InputError(f"unknown preset '{preset}' (choose from {', '.join(MODEL_PRESETS)})")
+    if not 0.0 <= layout_drop <= 0.85:
+        raise InputError(f"--layout-drop {layout_drop}: must be between 0 and 0.85")
     torch.set_num_threads(threads)
     run = Path(out)
     ck = run / "checkpoint"
@@ -257,10 +257,6 @@ def train(out: str, steps: int = 100_000, batch: int = 32, size: int = 32, minut
     (run / "config.json").write_text(json.dumps(cfg, indent=2))
 
     torch.manual_seed(seed)
-    if not 0.0 <= layout_drop <= 0.85:
-        from ..errors import InputError
-
-        raise InputError(f"--layout-drop {layout_drop}: must be between 0 and 0.85")
     tok, te, unet, sched = build_models(preset, size)
     if init and not (resume and (ck / "state.json").exists()):
         init_from_pipeline(unet, te, init)
