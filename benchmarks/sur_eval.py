@@ -54,6 +54,7 @@ ABLATIONS = {  # name -> TrainOptions overrides (all at the same short budget)
     "frozen_projection": {"learned_projection": False},
     "paper_wiring(no_llm_input)": {"llm_input": False},
     "no_llm(alignment+denoise)": {"llm": "none"},
+    "last_token_llm": {"llm_pooling": "last"},
 }
 
 

@@ -20,3 +20,15 @@ def test_features_are_cached_per_model_and_text(tmp_path):
     again = LLMFeatures("embedded", cache_dir=tmp_path)
     again.compute = None  # a cache hit must not touch the model
     assert np.array_equal(again(["a grass-coloured star"])[0], v[1])
+
+
+def test_last_token_pooling_is_its_own_feature_and_cache(tmp_path):
+    from limner.adapter.features import LLMFeatures
+    from limner.errors import InputError
+
+    mean = LLMFeatures("embedded", cache_dir=tmp_path)(["a heart the colour of the sky"])
+    last = LLMFeatures("embedded", cache_dir=tmp_path, pooling="last")(["a heart the colour of the sky"])
+    assert mean.shape == last.shape == (1, 640) and not np.allclose(mean, last)
+    assert len({p.parent for p in tmp_path.rglob("*.npy")}) == 2  # one cache folder per pooling
+    with pytest.raises(InputError, match="unknown LLM pooling"):
+        LLMFeatures("embedded", pooling="max")

@@ -34,7 +34,7 @@ def loaded(path: str | Path):
 def adapter_info(path: str | Path) -> dict[str, Any]:
     ad, sha = loaded(path)
     return {"path": str(path), "sha256": sha, "llm": ad.cfg.llm_model, "eta": ad.cfg.eta,
-            "llm_input": ad.cfg.llm_input}
+            "llm_input": ad.cfg.llm_input, "llm_pooling": ad.cfg.llm_pooling}
 
 
 def adapt(path: str | Path, prompts: list[str], states, feature_cache: str | None = None):
@@ -51,7 +51,7 @@ def adapt(path: str | Path, prompts: list[str], states, feature_cache: str | Non
     if ad.cfg.llm_input:
         from .features import LLMFeatures
 
-        vecs = LLMFeatures(ad.cfg.llm_model, cache_dir=feature_cache)(prompts)
+        vecs = LLMFeatures(ad.cfg.llm_model, cache_dir=feature_cache, pooling=ad.cfg.llm_pooling)(prompts)
         llm = torch.from_numpy(vecs)
     with torch.no_grad():
         out = ad(states.float(), llm)

@@ -27,6 +27,7 @@ def train_cmd(
     learned_projection: bool = typer.Option(True, help="train the LLM projection (--no-learned-projection: frozen at init, as in the paper code)"),
     llm_input: bool = typer.Option(True, help="feed the projected LLM vector to the adapter as a token (--no-llm-input: the paper's wiring)"),
     llm: str = typer.Option("embedded", help="feature LLM: 'embedded' (Gemma GGUF), a GGUF path, or 'none'"),
+    llm_pooling: str = typer.Option("mean", help="LLM token states → one vector: mean (the paper) or last (the last token's state)"),
     eta: float = typer.Option(0.5, help="mixing: eta*adapter + (1-eta)*text (paper: 0.1)"),
     seed: int = typer.Option(0),
     threads: int = typer.Option(1, help="torch CPU threads"),
@@ -39,7 +40,7 @@ def train_cmd(
 
     opts = TrainOptions(out=out, base=base, data=data, n_train=n_train, minutes=minutes, steps=steps, batch=batch,
                         lr=lr, w_denoise=w_denoise, w_align=w_align, w_distill=w_distill, align_loss=align_loss, denoise_grad=denoise_grad,
-                        learned_projection=learned_projection, llm_input=llm_input, llm=llm, eta=eta, seed=seed,
+                        learned_projection=learned_projection, llm_input=llm_input, llm=llm, llm_pooling=llm_pooling, eta=eta, seed=seed,
                         threads=threads, ckpt_minutes=ckpt_minutes, resume=resume)
     state = train(opts, progress=not quiet)
     typer.echo(f"step={state['step']} elapsed_s={state['elapsed_s']:.0f} adapter={state['adapter']} "

@@ -72,10 +72,21 @@ def _load_embedding_model(path: Path, n_threads: int) -> Any:
         low.llama_model_default_params = original
 
 
-class LLMFeatures:
-    """Mean-pooled final-layer LLM features per prompt, computed lazily and cached on disk."""
+POOLINGS = ("mean", "last")
 
-    def __init__(self, model: str = "embedded", cache_dir: str | Path | None = None, n_threads: int | None = None):
+
+class LLMFeatures:
+    """Pooled final-layer LLM features per prompt, computed lazily and cached on disk.
+
+    ``pooling``: "mean" over the prompt's tokens (the paper's), or the "last" token's state."""
+
+    def __init__(self, model: str = "embedded", cache_dir: str | Path | None = None, n_threads: int | None = None,
+                 pooling: str = "mean"):
+        if pooling not in POOLINGS:
+            from ..errors import InputError
+
+            raise InputError(f"unknown LLM pooling '{pooling}' (choose from {', '.join(POOLINGS)})")
+        self.pooling = pooling
         self.model = model
         self.path: Path | None = None
         self.key = model if model.startswith("precomputed:") else None
@@ -90,7 +101,8 @@ class LLMFeatures:
         return self.key
 
     def _file(self, text: str) -> Path:
-        return self.cache_dir / self._ensure_key() / (hashlib.sha256(text.encode()).hexdigest()[:32] + ".npy")
+        sub = self._ensure_key() + ("" if self.pooling == "mean" else f"-{self.pooling}")
+        return self.cache_dir / sub / (hashlib.sha256(text.encode()).hexdigest()[:32] + ".npy")
 
     def cached(self, text: str) -> np.ndarray | None:
         f = self._file(text)
@@ -110,7 +122,9 @@ class LLMFeatures:
         if self._llama is None:
             self._llama = _load_embedding_model(self.path, self.n_threads)  # type: ignore[arg-type]
         emb = np.asarray(self._llama.embed(text or " ", normalize=False), np.float32)
-        return emb.mean(0) if emb.ndim == 2 else emb  # per-token states (no pooling in the GGUF) → mean
+        if emb.ndim != 2:  # the GGUF pooled already
+            return emb
+        return emb.mean(0) if self.pooling == "mean" else emb[-1]
 
     def __call__(self, texts: Iterable[str], progress: bool = False) -> np.ndarray:
         texts = list(texts)

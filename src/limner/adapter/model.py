@@ -44,6 +44,7 @@ class AdapterConfig:
     dropout: float = 0.1
     llm_input: bool = True
     llm_model: str = "embedded"  # feature source: "embedded" or a GGUF path (see features.py)
+    llm_pooling: str = "mean"  # how token states become one vector: "mean" (the paper) or "last"
     base_model: dict[str, Any] = field(default_factory=dict)  # what it was trained against (id, sha256)
 
 

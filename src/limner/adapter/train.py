@@ -50,6 +50,7 @@ class TrainOptions:
     learned_projection: bool = True
     llm_input: bool = True
     llm: str = "embedded"  # "embedded", a GGUF path, or "none"
+    llm_pooling: str = "mean"  # "mean" (the paper) or "last" (the last token's state)
     eta: float = 0.5
     layers: int = 2
     heads: int = 8
@@ -73,7 +74,7 @@ def llm_vectors(opts: TrainOptions, texts: list[str], progress: bool, cache_dir:
         return np.zeros((len(texts), 1), np.float32)
     from .features import LLMFeatures
 
-    return LLMFeatures(opts.llm, cache_dir=cache_dir)(texts, progress=progress)
+    return LLMFeatures(opts.llm, cache_dir=cache_dir, pooling=opts.llm_pooling)(texts, progress=progress)
 
 
 def train(opts: TrainOptions, progress: bool = True, callback: Callable[[int, dict], None] | None = None,
@@ -104,7 +105,7 @@ def train(opts: TrainOptions, progress: bool = True, callback: Callable[[int, di
     use_llm = opts.llm != "none"
     cfg = AdapterConfig(text_dim=base.text_dim, llm_dim=int(llm.shape[1]), layers=opts.layers, heads=opts.heads,
                         eta=opts.eta, llm_input=opts.llm_input and use_llm,
-                        llm_model=opts.llm, base_model=base.identity())
+                        llm_model=opts.llm, llm_pooling=opts.llm_pooling, base_model=base.identity())
     adapter = SURAdapter(cfg)
     if use_llm:
         adapter.llm_mean.copy_(llm.mean(0))
