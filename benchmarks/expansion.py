@@ -4,7 +4,7 @@
 
 For each prompt (an equal number per PartiPrompts category, drawn with a fixed seed) it runs
 ``expand(select="plain")`` (N independent samples of the same pipeline: one prefix, one
-exemplar order; each sample its own LLM seed and flavour draw) and ``expand(select="mmr")`` (the default: a 3N candidate pool, mixed prefixes, varied
+exemplar order; each sample its own LLM seed and flavour draw) and ``expand(select="mmr")`` (the default: a 2N candidate pool, mixed prefixes, varied
 exemplars and flavours, MMR selection), and ``upsample``. It prints, per selector:
 
 * diversity: mean pairwise cosine distance (1 - cos, MiniLM) of the N expansions of a prompt;
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lams", default="", help="extra MMR trade-offs to report, e.g. 0.3,0.7,1.0 "
                     "(same pool: with --cache the LLM replies are reused, so they cost no LLM time)")
-    ap.add_argument("--pool", type=int, default=None, help="MMR pool size (default 3N)")
+    ap.add_argument("--pool", type=int, default=None, help="MMR pool size (default 2N)")
     ap.add_argument("--no-upsample", action="store_true")
     ap.add_argument("--backend", default=None)
     ap.add_argument("--base-url", default=None)

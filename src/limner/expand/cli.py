@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
         steps: int = typer.Option(1, "--steps", help="multi-step: expand the best result again (1-5)"),
         from_text: Optional[str] = typer.Option(
             None, "--from", help="an expansion you chose: expand it again (QUERY = the original)"),
-        pool: Optional[int] = typer.Option(None, "--pool", help="candidates per step (default 3N; 4N for RFT)"),
+        pool: Optional[int] = typer.Option(None, "--pool", help="candidates per step (default 2N; 4N for RFT)"),
         seed: int = typer.Option(0, "--seed", min=0, help="same seed, same expansions"),
         as_json: bool = typer.Option(False, "--json", help="print the Expansion records as JSON"),
         backend: Optional[str] = typer.Option(None, "--backend", help="LLM: embedded | llamacpp | openai"),
