@@ -123,7 +123,12 @@ def main() -> None:
     old = get_llm("embedded", settings=settings, cache=False, lazy_grammar=False, prefix_cache=False)
     t0 = time.perf_counter()
     model = new.llama()
-    print(f"model load: {time.perf_counter() - t0:.2f} s (threads={new.n_threads})")
+    load_s = time.perf_counter() - t0
+    from limner.llm.llamacpp import _use_threads
+
+    _use_threads(model, new.n_threads)  # the decode-rate arms call the model directly: same threads
+    print(f"model load: {load_s:.2f} s (threads={model._limner_threads}, "
+          f"{'auto: the idle cores' if not new.n_threads else 'fixed'})")
 
     ratios = {}
     all_tasks = tasks(args.quick)

@@ -190,7 +190,7 @@ def experiment(args) -> dict:
         if st.get("step", 0) < args.steps or not (run / "pipeline" / "model_index.json").exists():
             t1 = time.perf_counter()
             train(str(run), steps=args.steps, batch=args.batch, size=32, preset=args.preset, threads=1, seed=0,
-                  layout_drop=args.layout_drop,
+                  layout_drop=args.layout_drop, lr=args.lr, init=args.init, init_text_encoder=False,
                   resume=True, ckpt_minutes=2.0, pool=0, progress=False, captions=str(man), caption_column="caption")
             print(f"experiment train arm={arm} steps={args.steps} batch={args.batch} "
                   f"wall_s={time.perf_counter() - t1:.0f}", flush=True)
@@ -231,6 +231,10 @@ def main(argv=None) -> int:
     ap.add_argument("--preset", default="tiny-text",
                     help="world-model preset of every arm (tiny-text: the tiny UNet with the pooled-text path)")
     ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--init", default=None,
+                    help="start every arm's UNet from this pipeline folder (the text encoder starts fresh in every "
+                         "arm); use a UNet trained on layouts only, e.g. the stage-1 world model with --preset text")
     ap.add_argument("--arms", default="alt,desc95,short95,desc65,desc80")
     ap.add_argument("--n-eval", type=int, default=40)
     ap.add_argument("--sample-steps", type=int, default=10)

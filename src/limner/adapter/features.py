@@ -4,7 +4,7 @@
 can be named by path. The model is loaded by llama-cpp-python with ``embedding=True`` (the states
 after the output norm) and the same AMX-safe parameters as limner's llamacpp backend
 (``use_extra_bufts=False`` set on the model-params struct during the load; DESIGN.md explains the
-segfault it avoids), one thread unless ``$LIMNER_LLM_THREADS`` says otherwise. Token states are
+segfault it avoids), threads as :mod:`limner.llm.threads` chooses them (the idle cores). Token states are
 mean-pooled here (the paper pools LLaMA-13B's last layer the same way).
 
 Cache: ``<cache_dir>/adapter_features/<model key>/<sha256(text)[:32]>.npy`` — keyed by the model
@@ -25,6 +25,7 @@ import numpy as np
 
 from .._deps import require
 from ..errors import ModelNotFoundError
+from ..llm import threads
 
 
 def default_cache_dir() -> Path:
@@ -91,7 +92,7 @@ class LLMFeatures:
         self.path: Path | None = None
         self.key = model if model.startswith("precomputed:") else None
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-        self.n_threads = n_threads or max(1, int(os.environ.get("LIMNER_LLM_THREADS") or 1))
+        self.n_threads = n_threads or threads.threads_now(threads.from_env())
         self._llama: Any = None
 
     def _ensure_key(self) -> str:

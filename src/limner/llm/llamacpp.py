@@ -41,19 +41,11 @@ from .base import LLM, GenerateArgs, LLMTimeout, render_transcript
 from .decode import DeadlineExceeded, DecodeStats, complete
 from .lazy_grammar import SamplingParams
 from .prefix_cache import PrefixCache
+from . import threads
 
 N_CTX = 2048
-# One thread by default: on 2 busy cores, llama.cpp's spinning thread barriers made 2 threads ~27x
-# slower than 1 (measured: 8 tokens in 41 s vs 1.5 s at load average 11). Raise it on idle machines
-# with $LIMNER_LLM_THREADS or get_llm(..., n_threads=N).
-def _env_threads() -> int:
-    try:
-        return max(1, int(os.environ.get("LIMNER_LLM_THREADS") or 1))
-    except ValueError:
-        return 1
-
-
-N_THREADS = _env_threads()
+# threads per call: see limner.llm.threads (0 = auto: the idle cores, measured before a call)
+N_THREADS = threads.from_env()
 
 _LOAD_LOCK = threading.Lock()
 _MODELS: dict[tuple[str, int], tuple[Any, threading.Lock]] = {}
@@ -87,8 +79,8 @@ def load_model(path: str | os.PathLike, *, n_ctx: int = N_CTX, n_threads: int = 
         try:
             with contextlib.redirect_stderr(log):
                 model = llama_cpp.Llama(
-                    model_path=str(path), n_ctx=int(n_ctx), n_threads=n_threads,
-                    n_threads_batch=n_threads, seed=0, verbose=False,
+                    model_path=str(path), n_ctx=int(n_ctx), n_threads=max(1, n_threads),
+                    n_threads_batch=max(1, n_threads), seed=0, verbose=False,
                 )
         except ValueError as exc:  # llama_cpp's "Failed to load model from file"
             note = " ".join(log.getvalue().split())[-300:]
@@ -169,7 +161,9 @@ def forget_prompt_states(model: Any) -> None:
 
 
 def _use_threads(model: Any, n_threads: int) -> None:
-    """One loaded model serves every instance; each call runs with its own instance's threads."""
+    """One loaded model serves every instance; each call runs with its own instance's threads
+    (``threads.AUTO``: as many as there are idle cores just before the call)."""
+    n_threads = threads.threads_now(n_threads)
     if getattr(model, "_limner_threads", None) != n_threads:
         import llama_cpp
 

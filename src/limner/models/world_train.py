@@ -194,12 +194,14 @@ def export_pipeline(run_dir: str | Path, out_dir: str | Path, fp16: bool = True)
     return out
 
 
-def init_from_pipeline(unet, te, path: str | Path) -> list[str]:
+def init_from_pipeline(unet, te, path: str | Path, text_encoder: bool = True) -> list[str]:
     """Start from a pipeline folder's weights (e.g. the shipped model) instead of random ones.
 
     Parameters the folder lacks (a preset that adds modules, such as the pooled-text path of
     ``text``) keep their initialisation, except that the pooled-text output norm starts at zero
-    gain: the fine-tune begins exactly at the old model's predictions. Returns the new names."""
+    gain: the fine-tune begins exactly at the old model's predictions. ``text_encoder=False`` takes
+    the UNet only and keeps the text encoder's fresh initialisation (an experiment on captions must
+    not inherit a text encoder trained on one caption style). Returns the new names."""
     import torch
     from safetensors.torch import load_file
 
@@ -214,7 +216,8 @@ def init_from_pipeline(unet, te, path: str | Path) -> list[str]:
     if unexpected:
         raise InputError(f"--init {path}: weights do not fit the preset ({len(unexpected)} unexpected, "
                          f"e.g. {unexpected[0]})")
-    te.load_state_dict({k: v.float() for k, v in load_file(str(files[1])).items()})
+    if text_encoder:
+        te.load_state_dict({k: v.float() for k, v in load_file(str(files[1])).items()})
     if "add_embedding.norm2.weight" in missing:
         with torch.no_grad():
             unet.add_embedding.norm2.weight.zero_()
@@ -226,7 +229,8 @@ def train(out: str, steps: int = 100_000, batch: int = 32, size: int = 32, minut
           resume: bool = False, seed: int = 0, lr: float = 1e-3, warmup: int = 50, threads: int = 2,
           preset: str = "default", ckpt_minutes: float = 5.0, log_every: int = 10, ema_max: float = 0.995,
           pool: int = 8000, progress: bool = True, captions: str | None = None,
-          caption_column: str = "caption", init: str | None = None, layout_drop: float = 0.25) -> dict:
+          caption_column: str = "caption", init: str | None = None, layout_drop: float = 0.25,
+          init_text_encoder: bool = True) -> dict:
     import torch
     from safetensors.torch import load_file
     from tqdm import tqdm
@@ -245,6 +249,7 @@ def train(out: str, steps: int = 100_000, batch: int = 32, size: int = 32, minut
            "ema_max": ema_max, "pool": pool, "layout_drop": layout_drop}
     if init:
         cfg["init"] = str(Path(init).resolve())
+        cfg["init_text_encoder"] = init_text_encoder
     if captions:
         cfg.update(captions=str(Path(captions).resolve()), caption_column=caption_column)
     if resume and (run / "config.json").exists():
@@ -252,6 +257,7 @@ def train(out: str, steps: int = 100_000, batch: int = 32, size: int = 32, minut
         preset, size, batch, lr, warmup, seed = (cfg[k] for k in ("preset", "size", "batch", "lr", "warmup", "seed"))
         ema_max, pool = cfg.get("ema_max", ema_max), cfg.get("pool", 0)
         layout_drop, init = cfg.get("layout_drop", 0.25), cfg.get("init")
+        init_text_encoder = cfg.get("init_text_encoder", True)
         captions, caption_column = cfg.get("captions"), cfg.get("caption_column", caption_column)
     caption_rows = load_caption_rows(captions, caption_column) if captions else None
     (run / "config.json").write_text(json.dumps(cfg, indent=2))
@@ -259,7 +265,7 @@ def train(out: str, steps: int = 100_000, batch: int = 32, size: int = 32, minut
     torch.manual_seed(seed)
     tok, te, unet, sched = build_models(preset, size)
     if init and not (resume and (ck / "state.json").exists()):
-        init_from_pipeline(unet, te, init)
+        init_from_pipeline(unet, te, init, text_encoder=init_text_encoder)
     params = list(unet.parameters()) + list(te.parameters())
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     ema_unet = {k: v.detach().clone() for k, v in unet.state_dict().items()}
