@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pq = pytest.importorskip("pyarrow.parquet")
@@ -110,3 +111,35 @@ def test_input_errors_are_one_line(tmp_path, limner_cli):
     except ImportError:
         code, _, err = limner_cli("recaption", str(hf), "--out", str(tmp_path / "o"))
         assert code == 2 and "pip install datasets" in err
+
+
+def test_hugging_face_datasets_folder(tmp_path, limner_cli, scene_png):
+    """A ``save_to_disk`` folder with an Image column and a text column: good rows are captioned
+    with the originals kept, a truncated image becomes a failed row, and --engine is not needed."""
+    datasets = pytest.importorskip("datasets")
+    from PIL import Image
+
+    for i in range(2):
+        scene_png(tmp_path / f"s{i}.png", 4_400_003 + i)  # scenes the world captioner reads surely at 48 px
+    good = [str(tmp_path / f"s{i}.png") for i in range(2)]
+    full = (tmp_path / "s1.png").read_bytes()
+    ds = datasets.Dataset.from_dict({
+        "image": [{"bytes": Path(p).read_bytes(), "path": None} for p in good] + [{"bytes": full[:200], "path": None}],
+        "text": ["clip art of shapes", "some shapes", "broken"]}).cast_column("image", datasets.Image())
+    assert isinstance(ds[0]["image"], Image.Image)
+    src = tmp_path / "hf"
+    datasets.DatasetDict({"train": ds}).save_to_disk(str(src))
+    code, out, err = limner_cli("recaption", str(src), "--out", str(tmp_path / "o"), "--style", "both",
+                                "--no-progress")
+    assert code == 0, err
+    rows = _rows(tmp_path / "o")
+    assert [r["original"] for r in rows] == ["clip art of shapes", "some shapes", "broken"]
+    assert [r["status"] for r in rows] == ["ok", "ok", "failed"]
+    from limner.world.corpus import captions, sample_scene
+
+    for r, seed in zip(rows[:2], (4_400_003, 4_400_004)):  # the world captioner read the true scene
+        truth = captions(sample_scene(seed), np.random.default_rng(0))
+        assert r["short"] and r["descriptive"]
+        assert all(word in r["descriptive"] for word in truth.short.split() if word.isalpha() and len(word) > 3), \
+            (r["descriptive"], truth.short)
+    assert "cannot read image" in rows[2]["reason"] and rows[2]["caption"] is None

@@ -125,6 +125,11 @@ def _hf_dataset(folder: str):
     ds = load_from_disk(folder)
     if isinstance(ds, DatasetDict):
         ds = ds["train"] if "train" in ds else ds[next(iter(ds))]
+    from datasets import Image as ImageFeature
+
+    for col, feat in ds.features.items():  # raw bytes/paths: limner decodes, so a bad image is a failed row
+        if isinstance(feat, ImageFeature) and feat.decode:
+            ds = ds.cast_column(col, ImageFeature(decode=False))
     return ds
 
 
