@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -136,5 +137,48 @@ def local_model(option: str | None, env: str, detector: str) -> str:
     return str(path)
 
 
-__all__ = ["ALIASES", "DETECTORS", "Detector", "Found", "Query", "clip_box", "get_detector", "local_model", "nms",
-           "split_phrase"]
+class TransformersDetector(Detector):
+    """A transformers detection model from a local folder; a subclass names its model and processor
+    classes, the environment variable that may hold the folder, and its default threshold."""
+
+    model_class: str = ""
+    processor_class: str = ""
+    env: str = ""
+    default_threshold: float = 0.3
+
+    def __init__(self, model: str | None = None, threshold: float | None = None, device: str = "cpu", **_: Any):
+        self.path = local_model(model, self.env, self.id)
+        self.threshold = float(self.default_threshold if threshold is None else threshold)
+        self.device = device
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "model": self.path, "threshold": self.threshold}
+
+    def load(self) -> tuple[Any, Any]:
+        """(model in eval mode on the device, processor), loaded once per process."""
+        return _load_transformers(self.model_class, self.processor_class, self.path, self.device, self.id)
+
+
+@lru_cache(maxsize=4)
+def _load_transformers(model_class: str, processor_class: str, path: str, device: str, what: str):
+    from ..._deps import require
+
+    require("torch", f"the {what} detector")
+    tr = require("transformers", f"the {what} detector")
+    model = getattr(tr, model_class).from_pretrained(path, local_files_only=True).to(device).eval()
+    return model, getattr(tr, processor_class).from_pretrained(path, local_files_only=True)
+
+
+__all__ = [
+    "ALIASES",
+    "DETECTORS",
+    "Detector",
+    "Found",
+    "Query",
+    "TransformersDetector",
+    "clip_box",
+    "get_detector",
+    "local_model",
+    "nms",
+    "split_phrase",
+]

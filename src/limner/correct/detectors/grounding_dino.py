@@ -9,20 +9,9 @@ whose tokens score highest for it (phrase grounding over the query's token span)
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from ..._deps import require
-from . import Detector, Found, Query, clip_box, local_model, nms
-
-
-@lru_cache(maxsize=2)
-def _load(path: str, device: str):
-    require("torch", "the grounding-dino detector")
-    tr = require("transformers", "the grounding-dino detector")
-    model = tr.GroundingDinoForObjectDetection.from_pretrained(path, local_files_only=True).to(device).eval()
-    proc = tr.GroundingDinoProcessor.from_pretrained(path, local_files_only=True)
-    return model, proc
+from . import Found, Query, TransformersDetector, clip_box, nms
 
 
 def token_spans(tokenizer: Any, phrases: list[str]) -> tuple[str, list[tuple[int, int]]]:
@@ -35,24 +24,18 @@ def token_spans(tokenizer: Any, phrases: list[str]) -> tuple[str, list[tuple[int
     return " . ".join(phrases) + " .", spans
 
 
-class GroundingDinoDetector(Detector):
+class GroundingDinoDetector(TransformersDetector):
     id = "grounding-dino"
     vocabulary = "open"
-
-    def __init__(self, model: str | None = None, threshold: float = 0.3, device: str = "cpu", **_: Any):
-        self.path = local_model(model, "LIMNER_GROUNDING_DINO_MODEL", "grounding-dino")
-        self.threshold = float(threshold)
-        self.device = device
-
-    def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "model": self.path, "threshold": self.threshold}
+    model_class, processor_class = "GroundingDinoForObjectDetection", "GroundingDinoProcessor"
+    env, default_threshold = "LIMNER_GROUNDING_DINO_MODEL", 0.3
 
     def detect(self, image: Any, queries: list[Query]) -> list[Found]:
         import torch
 
         if not queries:
             return []
-        model, proc = _load(self.path, self.device)
+        model, proc = self.load()
         img = image.convert("RGB")
         caption, spans = token_spans(proc.tokenizer, [q.phrase() for q in queries])
         inputs = proc(images=img, text=caption, return_tensors="pt").to(self.device)

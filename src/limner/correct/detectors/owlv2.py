@@ -8,40 +8,23 @@ then greedy NMS (IoU 0.5) across phrases. SLD (CVPR 2024) uses OWLv2 as its dete
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from ..._deps import require
-from . import Detector, Found, Query, clip_box, local_model, nms
+from . import Found, Query, TransformersDetector, clip_box, nms
 
 
-@lru_cache(maxsize=2)
-def _load(path: str, device: str):
-    require("torch", "the owlv2 detector")
-    tr = require("transformers", "the owlv2 detector")
-    model = tr.Owlv2ForObjectDetection.from_pretrained(path, local_files_only=True).to(device).eval()
-    proc = tr.Owlv2Processor.from_pretrained(path, local_files_only=True)
-    return model, proc
-
-
-class OWLv2Detector(Detector):
+class OWLv2Detector(TransformersDetector):
     id = "owlv2"
     vocabulary = "open"
-
-    def __init__(self, model: str | None = None, threshold: float = 0.1, device: str = "cpu", **_: Any):
-        self.path = local_model(model, "LIMNER_OWLV2_MODEL", "owlv2")
-        self.threshold = float(threshold)
-        self.device = device
-
-    def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "model": self.path, "threshold": self.threshold}
+    model_class, processor_class = "Owlv2ForObjectDetection", "Owlv2Processor"
+    env, default_threshold = "LIMNER_OWLV2_MODEL", 0.1
 
     def detect(self, image: Any, queries: list[Query]) -> list[Found]:
         import torch
 
         if not queries:
             return []
-        model, proc = _load(self.path, self.device)
+        model, proc = self.load()
         img = image.convert("RGB")
         w, h = img.size
         phrases = [q.phrase() for q in queries]

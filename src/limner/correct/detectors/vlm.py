@@ -17,7 +17,6 @@ import base64
 import io
 import json
 import os
-import socket
 import urllib.error
 import urllib.request
 from typing import Any
@@ -51,7 +50,7 @@ PROMPT = ("List every object in the image that is one of: {things}. For each giv
 def _noun(name: str, queries: list[Query]) -> str | None:
     n = " ".join(name.lower().split())
     nouns = {q.name for q in queries}
-    for cand in (n, n[:-1] if n.endswith("s") else n, n[:-2] if n.endswith("es") else n, n.split()[-1] if n else n):
+    for cand in (n, n.removesuffix("s"), n.removesuffix("es"), n.split()[-1] if n else n):
         if cand in nouns:
             return cand
         ws = world_shape(cand) if cand else None
@@ -92,7 +91,7 @@ class VLMDetector(Detector):
                 return json.loads(resp.read().decode("utf-8"))
         except urllib.error.HTTPError as exc:
             raise LLMError(f"the vision server at {url} answered HTTP {exc.code}") from None
-        except (urllib.error.URLError, socket.timeout, ConnectionError) as exc:
+        except (TimeoutError, urllib.error.URLError, ConnectionError) as exc:
             raise LLMError(f"cannot reach the vision server at {url}: {getattr(exc, 'reason', exc)}") from None
         except json.JSONDecodeError:
             raise LLMError(f"the vision server at {url} did not answer with JSON") from None
