@@ -184,6 +184,7 @@ def train(opts: TrainOptions, progress: bool = True, callback: Callable[[int, di
                                   f"train again with a lower --lr than {opts.lr}")
             state["skipped_steps"] = state.get("skipped_steps", 0) + 1
             state["step"] = step + 1
+            bar.update(1)  # the step is spent (counted against --steps), so the bar moves too
             continue
         bad_steps = 0
         if isinstance(total, torch.Tensor) and total.requires_grad:
