@@ -234,7 +234,8 @@ def main(argv=None) -> int:
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--init", default=None,
                     help="start every arm's UNet from this pipeline folder (the text encoder starts fresh in every "
-                         "arm); use a UNet trained on layouts only, e.g. the stage-1 world model with --preset text")
+                         "arm, so it learns only from the arm's captions); with --preset text, e.g. the stage-1 "
+                         "world model (git fc054cf) or the shipped one (README: both measured)")
     ap.add_argument("--arms", default="alt,desc95,short95,desc65,desc80")
     ap.add_argument("--n-eval", type=int, default=40)
     ap.add_argument("--sample-steps", type=int, default=10)

@@ -92,7 +92,7 @@ class LLMFeatures:
         self.path: Path | None = None
         self.key = model if model.startswith("precomputed:") else None
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-        self.n_threads = n_threads or threads.threads_now(threads.from_env())
+        self.n_threads = n_threads  # None: chosen when the model is loaded (limner.llm.threads)
         self._llama: Any = None
 
     def _ensure_key(self) -> str:
@@ -121,7 +121,8 @@ class LLMFeatures:
             raise ModelNotFoundError(f"no cached LLM feature for {text!r} under {self.key}")
         self._ensure_key()
         if self._llama is None:
-            self._llama = _load_embedding_model(self.path, self.n_threads)  # type: ignore[arg-type]
+            n = self.n_threads or threads.threads_now(threads.from_env())
+            self._llama = _load_embedding_model(self.path, n)  # type: ignore[arg-type]
         emb = np.asarray(self._llama.embed(text or " ", normalize=False), np.float32)
         if emb.ndim != 2:  # the GGUF pooled already
             return emb
