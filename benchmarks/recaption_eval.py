@@ -11,7 +11,8 @@ Phases (``--phases``, default all; every phase resumes from ``--work``):
   was given: a text-only rewrite cannot see the rest). ``openai`` needs a vision server: not run.
 * ``throughput`` — captions/s per captioner on this machine, and ``--engine ray`` vs ``local`` on
   the same job (ratio of wall times, same run; workers 2).
-* ``experiment`` — world models trained from scratch with the *same* budget (``--steps`` × ``--batch``,
+* ``experiment`` — world models trained from scratch (or, with ``--init``, from one UNet and a fresh
+  text encoder each) with the *same* budget (``--steps`` × ``--batch``,
   ``--preset`` tiny-text, 32 px, 1 thread, seed 0) on one recaptioned corpus (``--train-rows`` scenes, world
   captioner) whose training column differs per arm: ``alt`` (the alt-text originals only), ``desc95``
   / ``short95`` (95% synthetic descriptive / short + 5% alt), ``desc65``, ``desc80`` (the blend sweep).
