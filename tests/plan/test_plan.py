@@ -169,3 +169,20 @@ def test_guided_reask_then_repair(scripted):
     assert "Problems: cat should be left of dog" in llm.calls[1].prompt
     with pytest.raises(InputError):
         plan("a cat", llm=llm, mode="bogus")
+
+
+def test_reask_rounds_follow_the_backend(scripted):
+    """A backend declares how often the planner re-asks it; an explicit llm_repair_rounds wins."""
+    from limner.llm.embedded import EmbeddedLLM
+
+    assert EmbeddedLLM.plan_repair_rounds == 0  # measured: the 270M model's re-asks were never kept
+    wrong = '{"boxes":[[60,10,90,40],[5,40,35,70]]}'  # cat right of dog
+    llm = scripted([wrong])
+    llm.plan_repair_rounds = 0
+    res = plan("a cat left of a dog", llm=llm, mode="guided")
+    assert len(llm.calls) == 1 and not any(r.kind == "reask" for r in res.repairs)
+    assert res.violations == []  # the rules repair still fixes the relation
+    llm = scripted([wrong])
+    llm.plan_repair_rounds = 0
+    plan("a cat left of a dog", llm=llm, mode="guided", llm_repair_rounds=1)
+    assert len(llm.calls) == 2

@@ -77,6 +77,7 @@ class LLM(ABC):
     max_retries: int = 2
 
     timeout: float | None = None  # seconds for a whole call, re-asks included; None/0 = no limit
+    plan_repair_rounds: int = 1  # how often the planner asks again with the verifier's problems
 
     def __init__(self, model: str | None = None, cache: Any = None):
         self.model = model or ""

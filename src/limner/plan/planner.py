@@ -242,7 +242,7 @@ def _decorate(layout: Layout, c: Constraints, prompt: str) -> Layout:
 
 def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int = 0,
          format: str = "json", width: int = 512, height: int = 512, base_url: str | None = None,
-         model: str | None = None, cache: bool | None = None, llm_repair_rounds: int = 1,
+         model: str | None = None, cache: bool | None = None, llm_repair_rounds: int | None = None,
          timeout: float | None = None,
          temperature: float = 0.0, mode: str = "auto") -> PlanResult:
     """Plan a layout for ``prompt``.
@@ -250,7 +250,8 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
     ``planner``: "rules" (no LLM), or an LLM backend id ("embedded", "openai", "llamacpp"); an
     ``llm`` object given directly is used as is. When the embedded LLM is not installed, the rules
     planner is used and a note says so. ``format="tikz"`` also returns the plan as a TikZ program
-    (written by the LLM when there is one).
+    (written by the LLM when there is one). ``llm_repair_rounds``: how often the LLM is asked again
+    with the verifier's problems (default: what the backend declares, ``plan_repair_rounds``).
     """
     t0 = time.perf_counter()
     if mode not in MODES:
@@ -305,7 +306,9 @@ def plan(prompt: str, *, planner: str = "embedded", llm: Any = None, seed: int =
     else:
         try:
             res = _plan_with_llm(prompt, c, llm, seed=seed, width=width, height=height, format=format,
-                                 rounds=llm_repair_rounds, temperature=temperature, notes=notes, mode=mode,
+                                 rounds=(getattr(llm, "plan_repair_rounds", 1) if llm_repair_rounds is None
+                                         else llm_repair_rounds),
+                                 temperature=temperature, notes=notes, mode=mode,
                                  check=check)
         except MissingExtraError as exc:  # the runtime is imported lazily, at the first call
             if planner != "embedded" or not c.objects:
