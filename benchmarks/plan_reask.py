@@ -18,14 +18,13 @@ Last line: ``plan_reask_kept=<re-asks whose reply was kept>/<re-asks>``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-DATA = Path(__file__).parent / "data" / "requests"
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 def main(argv=None) -> int:
@@ -36,10 +35,11 @@ def main(argv=None) -> int:
     ap.add_argument("--n", type=int, default=30, help="LLM plans to make")
     args = ap.parse_args(argv)
 
+    from read_eval import DATA, load
+
     from limner.plan import plan
 
-    rows = [json.loads(line) for f in ("hand.jsonl", "generated.jsonl")
-            for line in (DATA / f).read_text().splitlines() if line.strip()]
+    rows = load("all", [DATA / "hand.jsonl", DATA / "generated.jsonl"])  # the reader benchmark's loader
     n = asked = kept = 0
     t0 = time.perf_counter()
     for r in rows:

@@ -48,7 +48,7 @@ def count_rows(split: str):
 
     for n, d in COUNT_IDIOMS.items():
         rows = d[split][1:] if split == "seen" else d[split]
-        for idiom, in zip(rows):
+        for idiom in rows:
             yield idiom.rstrip(":"), n
 
 
