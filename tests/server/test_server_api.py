@@ -61,6 +61,11 @@ def test_plan_expand_upsample_info(client):
     r = client.post("/api/info", json={"image": base64.b64encode(png).decode()})
     assert r.status_code == 200 and r.json()["record"]["prompt"]
     assert "Seed: 0" in r.json()["parameters"]
+    r = client.post("/api/info", json={"image": "data:image/png;base64," + base64.b64encode(png).decode()})
+    assert r.status_code == 200 and r.json()["record"]["prompt"]
+    for bad, why in (("data:", "base64"), ("", "empty"), ("data:image/png;base64,", "empty"), ("%%%", "empty")):
+        r = client.post("/api/info", json={"image": bad})  # found by the schema fuzzer: "data:" was a 500
+        assert r.status_code == 400 and why in r.text, (bad, r.status_code, r.text)
 
 
 def test_edit_by_instruction_on_a_generated_image(client):

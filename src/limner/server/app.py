@@ -10,7 +10,6 @@ models are used by one worker in turn and every request gets its own job id, see
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 from pathlib import Path
@@ -227,12 +226,9 @@ def create_app(engine: Engine | None = None, *, limits: Limits | None = None, to
 
     @app.post("/api/info", dependencies=deps)
     def read_info(req: InfoIn) -> dict[str, Any]:
-        data = req.image.split(",", 1)[1] if req.image.startswith("data:") else req.image
-        try:
-            raw = base64.b64decode(data, validate=False)
-        except ValueError:
-            raise InputError("image is not valid base64") from None
-        return engine.info(raw)
+        from .limits import decode_bytes
+
+        return engine.info(decode_bytes(req.image, limits))  # one decoder for every upload
 
     @app.get("/api/jobs", dependencies=deps)
     def jobs() -> list[JobInfo]:

@@ -28,10 +28,9 @@ class Limits:
     sync_timeout_s: float = 600.0  # A1111 calls wait at most this long
 
 
-def decode_image(data: str | bytes, limits: Limits):
-    """A PIL RGB image from base64 / a data URI / raw bytes, refusing bombs and oversize input."""
-    from PIL import Image, UnidentifiedImageError
-
+def decode_bytes(data: str | bytes, limits: Limits) -> bytes:
+    """The raw bytes of an upload given as base64, a base64 data URI or bytes; empty, malformed
+    or oversize input is refused with an InputError (a 4xx)."""
     if isinstance(data, str):
         s = data.strip()
         if s.startswith("data:"):
@@ -50,6 +49,14 @@ def decode_image(data: str | bytes, limits: Limits):
         raise InputError("image is empty")
     if len(raw) > limits.max_upload_bytes:
         raise InputError(f"image is larger than {limits.max_upload_bytes} bytes")
+    return raw
+
+
+def decode_image(data: str | bytes, limits: Limits):
+    """A PIL RGB image from base64 / a data URI / raw bytes, refusing bombs and oversize input."""
+    from PIL import Image, UnidentifiedImageError
+
+    raw = decode_bytes(data, limits)
     try:
         with Image.open(io.BytesIO(raw)) as im:
             w, h = im.size
